@@ -1,0 +1,12 @@
+"""simdr-lite: a notebook-driven reference reproduction of SimDR / SimCC.
+
+Li et al., "SimCC: a Simple Coordinate Classification Perspective for Human Pose Estimation"
+(first titled "Is 2D Heatmap Representation Even Necessary for Human Pose Estimation?"),
+arXiv 2107.03332.
+
+Subpackages, in the order the notebooks use them:
+``codecs`` (heatmap, SimDR, SimDR* encodings), ``losses``, ``analysis`` (quantization study),
+``models``, ``data``, ``evaluation``, ``engine`` (training), ``viz`` / ``widgets``.
+"""
+
+__version__ = "0.1.0"
