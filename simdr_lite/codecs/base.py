@@ -84,10 +84,14 @@ def prepare_keypoints(keypoints: Array, visible: Array | None) -> tuple[torch.Te
     return kp, vis, as_numpy
 
 
-def gaussian_1d(delta: torch.Tensor, sigma: float) -> torch.Tensor:
-    """``exp(-delta^2 / (2 sigma^2))`` with the far tail set to exactly 0 (no denormals)."""
+def gaussian_1d(delta: torch.Tensor, sigma: float, cutoff: float = EXP_CUTOFF) -> torch.Tensor:
+    """``exp(-delta^2 / (2 sigma^2))`` with the tail beyond ``exp(-cutoff)`` set to exactly 0.
+
+    A product of two such factors (a separable 2-D map) needs ``cutoff = EXP_CUTOFF / 2`` to stay
+    clear of denormals as well.
+    """
     z = (delta * delta) * (0.5 / (sigma * sigma))
-    return torch.exp(-z.clamp_(max=EXP_CUTOFF)) * (z < EXP_CUTOFF)
+    return torch.exp(-z.clamp(max=cutoff)) * (z < cutoff)
 
 
 def centered_offsets(n: int, mu: torch.Tensor) -> torch.Tensor:

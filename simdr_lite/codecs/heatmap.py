@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from .base import (
+    EXP_CUTOFF,
     Array,
     KeypointCodec,
     centered_offsets,
@@ -128,7 +129,7 @@ class HeatmapCodec(KeypointCodec):
         axes = []
         for axis, n in enumerate((w, h)):
             d = centered_offsets(n, centre[..., axis])
-            g = gaussian_1d(d, self.sigma)
+            g = gaussian_1d(d, self.sigma, cutoff=EXP_CUTOFF / 2)  # gx * gy stays normal
             if lo is not None:
                 grid = torch.arange(n, device=kp.device, dtype=kp.dtype)
                 window = (grid >= lo[..., axis, None]) & (grid < hi[..., axis, None])
