@@ -24,6 +24,7 @@ from .base import (
     check_input_size,
     check_positive,
     gaussian_1d,
+    max_argmax,
     prepare_keypoints,
     to_output,
     to_torch,
@@ -157,7 +158,7 @@ class HeatmapCodec(KeypointCodec):
         hm = hm.float()
         n, k = hm.shape[:2]
         flat = hm.reshape(n, k, h * w)
-        maxvals, idx = flat.max(dim=-1)
+        maxvals, idx = max_argmax(flat)
         px, py = idx % w, torch.div(idx, w, rounding_mode="floor")
         positive = maxvals > 0
         px, py = px * positive, py * positive  # official get_max_preds zeroes non-positive peaks

@@ -81,3 +81,14 @@ def test_decode_confidence_is_min_of_peaks_and_torch_matches_numpy():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SASimDRCodec((64, 64), **kwargs)
+
+
+@pytest.mark.parametrize("size", [(32, 24), (192, 256)])  # label shorter / longer than the window
+def test_windowed_and_full_label_paths_match_official(size):
+    kp, vis = random_case(11, size=size, margin=10)
+    codec = SASimDRCodec(size, k=1.5, sigma=6)
+    (tx, ty), w = codec.encode(kp, vis)
+    for n in range(len(kp)):
+        (rx, ry), _ = ref.sa_simdr_encode(kp[n], vis[n], size, 1.5, 6)
+        np.testing.assert_allclose(tx[n], rx, atol=1e-7, rtol=1e-5)
+        np.testing.assert_allclose(ty[n], ry, atol=1e-7, rtol=1e-5)
