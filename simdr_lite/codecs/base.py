@@ -13,6 +13,7 @@ The arithmetic is written once, in torch: numpy inputs are wrapped with ``torch.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
@@ -84,10 +85,27 @@ def prepare_keypoints(keypoints: Array, visible: Array | None) -> tuple[torch.Te
     return kp, vis, as_numpy
 
 
-def gaussian_1d(delta: torch.Tensor, sigma: float) -> torch.Tensor:
-    """``exp(-delta^2 / (2 sigma^2))`` with the far tail set to exactly 0 (no denormals)."""
+def gaussian_1d(delta: torch.Tensor, sigma: float, cutoff: float = EXP_CUTOFF) -> torch.Tensor:
+    """``exp(-delta^2 / (2 sigma^2))`` with the tail beyond ``exp(-cutoff)`` set to exactly 0.
+
+    A product of two such factors (a separable 2-D map) needs ``cutoff = EXP_CUTOFF / 2`` to stay
+    clear of denormals as well.
+    """
     z = (delta * delta) * (0.5 / (sigma * sigma))
-    return torch.exp(-z.clamp_(max=EXP_CUTOFF)) * (z < EXP_CUTOFF)
+    return torch.exp(-z.clamp(max=cutoff)) * (z < cutoff)
+
+
+def max_argmax(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(max, argmax)`` over the last dimension (first index on ties, like numpy and torch).
+
+    On the CPU, torch's fused ``max(dim)`` is an order of magnitude slower than ``amax`` plus
+    numpy's ``argmax`` on the same memory, so CPU tensors take that route.
+    """
+    values = t.amax(dim=-1)
+    if t.device.type == "cpu" and t.dtype != torch.bfloat16:
+        a = t.detach().contiguous().numpy()
+        return values, torch.from_numpy(np.argmax(a, axis=-1))
+    return values, t.argmax(dim=-1)
 
 
 def centered_offsets(n: int, mu: torch.Tensor) -> torch.Tensor:
@@ -100,6 +118,30 @@ def centered_offsets(n: int, mu: torch.Tensor) -> torch.Tensor:
     frac = (mu - base).to(torch.float32)
     grid = torch.arange(n, device=mu.device, dtype=torch.float32)
     return (grid - base.to(torch.float32)[..., None]) - frac[..., None]
+
+
+def gaussian_labels(mu: torch.Tensor, bins: int, sigma: float, scale: torch.Tensor) -> torch.Tensor:
+    """``scale * exp(-(i - mu)^2 / (2 sigma^2))`` for ``i < bins``: ``(N, K)`` -> ``(N, K, bins)``.
+
+    Only the window of bins where the value is non-zero in float32 (``|i - mu| < sqrt(2 * 80) sigma``)
+    is computed and scattered into a zero tensor; the window slides to stay inside ``[0, bins)`` so
+    every index is written once. Beyond it the result is exactly 0.
+    """
+    radius = int(math.ceil(math.sqrt(2.0 * EXP_CUTOFF) * sigma))
+    length = 2 * radius + 1
+    base = torch.floor(mu)
+    frac = (mu - base).to(torch.float32)
+    if length >= bins:  # narrow label vectors: compute every bin
+        d = centered_offsets(bins, mu)
+        return gaussian_1d(d, sigma).mul_(scale[..., None])
+    start = (base.to(torch.int64) - radius).clamp(0, bins - length)
+    index = start[..., None] + torch.arange(length, device=mu.device)
+    d = (index - base.to(torch.int64)[..., None]).to(torch.float32).sub_(frac[..., None])
+    z = d.mul_(d).mul_(0.5 / (sigma * sigma))
+    inside = z < EXP_CUTOFF
+    values = z.clamp_(max=EXP_CUTOFF).neg_().exp_().mul_(inside).mul_(scale[..., None])
+    out = torch.zeros((*mu.shape, bins), dtype=torch.float32, device=mu.device)
+    return out.scatter_(-1, index, values)
 
 
 class KeypointCodec(ABC):

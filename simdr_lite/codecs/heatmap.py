@@ -17,12 +17,14 @@ import numpy as np
 import torch
 
 from .base import (
+    EXP_CUTOFF,
     Array,
     KeypointCodec,
     centered_offsets,
     check_input_size,
     check_positive,
     gaussian_1d,
+    max_argmax,
     prepare_keypoints,
     to_output,
     to_torch,
@@ -128,7 +130,7 @@ class HeatmapCodec(KeypointCodec):
         axes = []
         for axis, n in enumerate((w, h)):
             d = centered_offsets(n, centre[..., axis])
-            g = gaussian_1d(d, self.sigma)
+            g = gaussian_1d(d, self.sigma, cutoff=EXP_CUTOFF / 2)  # gx * gy stays normal
             if lo is not None:
                 grid = torch.arange(n, device=kp.device, dtype=kp.dtype)
                 window = (grid >= lo[..., axis, None]) & (grid < hi[..., axis, None])
@@ -156,7 +158,7 @@ class HeatmapCodec(KeypointCodec):
         hm = hm.float()
         n, k = hm.shape[:2]
         flat = hm.reshape(n, k, h * w)
-        maxvals, idx = flat.max(dim=-1)
+        maxvals, idx = max_argmax(flat)
         px, py = idx % w, torch.div(idx, w, rounding_mode="floor")
         positive = maxvals > 0
         px, py = px * positive, py * positive  # official get_max_preds zeroes non-positive peaks

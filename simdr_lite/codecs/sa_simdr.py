@@ -13,7 +13,7 @@ from .base import (
     centered_offsets,
     check_input_size,
     check_positive,
-    gaussian_1d,
+    gaussian_labels,
     prepare_keypoints,
     to_output,
 )
@@ -91,11 +91,12 @@ class SASimDRCodec(KeypointCodec):
         weights = self._weights(kp, vis)
         mu = kp * self.k
         norm = 1.0 / (self.sigma * math.sqrt(2.0 * math.pi))
-        labels = []
-        for axis, m in enumerate(self.bins):
-            g = gaussian_1d(centered_offsets(m, mu[..., axis]), self.sigma)
-            labels.append(to_output(g.mul_((weights * norm)[..., None]), as_numpy))
-        return tuple(labels), to_output(weights, as_numpy)
+        scale = weights * norm
+        labels = tuple(
+            to_output(gaussian_labels(mu[..., axis], m, self.sigma, scale), as_numpy)
+            for axis, m in enumerate(self.bins)
+        )
+        return labels, to_output(weights, as_numpy)
 
     def perfect_output(self, keypoints: Array, visible: Array | None = None) -> tuple[Array, Array]:
         """Logits whose softmax is the normalised label Gaussian: ``-(i - k x)^2 / 2 sigma^2``."""

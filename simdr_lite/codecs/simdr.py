@@ -11,6 +11,7 @@ from .base import (
     KeypointCodec,
     check_input_size,
     check_positive,
+    max_argmax,
     prepare_keypoints,
     to_output,
     to_torch,
@@ -45,8 +46,8 @@ def argmax_decode(
     px: torch.Tensor, py: torch.Tensor, k: float, confidence: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Eq. 5 on probabilities: ``coord = argmax / k``; score from the two peak probabilities."""
-    max_x, idx_x = px.max(dim=-1)
-    max_y, idx_y = py.max(dim=-1)
+    max_x, idx_x = max_argmax(px)
+    max_y, idx_y = max_argmax(py)
     coords = torch.stack([idx_x, idx_y], dim=-1).to(torch.float32) / k
     if confidence == "max":
         scores = torch.maximum(max_x, max_y)
