@@ -1,0 +1,1 @@
+"""Analyses of the representations: quantization error and oracle AP (paper Sec. 3, App. D)."""
