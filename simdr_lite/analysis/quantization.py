@@ -380,10 +380,13 @@ def main(argv: list[str] | None = None) -> None:
 
     from simdr_lite import viz
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5))
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(20, 5))
     viz.plot_error_histograms(ax1, {k: v[:, 0] for k, v in errors.items()}, bounds=bounds)
     ax1.set_title("x round-trip error at 256x192 (perfect output)")
     viz.plot_ap_table(ax2, table)
+    ax2.set_title("oracle AP (perfect network)")
+    viz.plot_ap_table(ax3, table, stat="OKS")
+    ax3.set_title("mean OKS of the perfect network")
     fig.tight_layout()
     fig.savefig(out / "quantization.png", dpi=100)
     plt.close(fig)
