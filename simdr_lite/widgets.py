@@ -14,7 +14,7 @@ import numpy as np
 from simdr_lite.analysis.gradients import logit_gradients
 from simdr_lite.analysis.quantization import appd_bound, roundtrip_errors, sample_positions
 from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
-from simdr_lite.losses import KLDiscretLoss, SimDRLoss
+from simdr_lite.losses import JointsMSELoss, KLDiscretLoss, SimDRLoss
 
 
 def _one_joint(x: float, y: float = 0.0) -> np.ndarray:
@@ -106,6 +106,7 @@ def loss_gradient_view(
     sigma: float = 6.0,
     input_width: int = 64,
     pred_sigma: float = 4.0,
+    hm_sigma: float = 2.0,
 ) -> dict[str, Any]:
     """``d loss / d x-logits`` of SimDR (NMT, NMTNORM) and SimDR* (KLDiscret) for one joint.
 
@@ -113,6 +114,9 @@ def loss_gradient_view(
     width ``pred_sigma`` bins); the truth is at ``x``. Both sit at ``y = input_width / 2`` of a square
     crop with a perfect y prediction, so the y terms are constant. Returns ``positions`` (pixels),
     the prediction ``probs`` and ``grads`` ``{loss name: (bins,)}`` plus ``losses`` ``{loss name: value}``.
+    For the same prediction as a stride-4 heatmap (unbiased Gaussian at ``pred_x``, sigma ``hm_sigma``
+    cells, against the official target of ``x``): ``losses["heatmap JointsMSE"]``, and
+    ``heatmap_positions`` / ``heatmap_grad``, the gradient along the heatmap row through the joint.
     """
     size = (int(input_width), int(input_width))
     yc = input_width / 2.0
@@ -130,6 +134,11 @@ def loss_gradient_view(
     ):
         losses[name], (gx, _) = logit_gradients(fn, pred, tgt, wt)
         grads[name] = gx[0, 0]
+    hm_codec = HeatmapCodec(size, sigma=hm_sigma, refine=None)
+    hm_target, hm_w = hm_codec.encode(kp)
+    hm_pred = HeatmapCodec(size, sigma=hm_sigma, unbiased=True).encode(_one_joint(pred_x, yc))[0]
+    losses["heatmap JointsMSE"], hm_grad = logit_gradients(JointsMSELoss(), hm_pred, hm_target, hm_w)
+    row = int(yc / hm_codec.stride[1] + 0.5)
     logits = pred[0][0, 0].astype(np.float64)
     probs = np.exp(logits - logits.max())
     return {
@@ -137,6 +146,8 @@ def loss_gradient_view(
         "probs": probs / probs.sum(),
         "grads": grads,
         "losses": losses,
+        "heatmap_positions": np.arange(hm_codec.heatmap_size[0]) * float(hm_codec.stride[0]),
+        "heatmap_grad": hm_grad[0, 0, row],
     }
 
 

@@ -62,3 +62,8 @@ def test_loss_gradient_view_signs_and_smoothing():
     ga = v["grads"]["SimDR* KLDiscret"]
     assert (ga[58:63] < 0).all() and abs(int(np.argmin(ga)) - 60) <= 6
     assert abs(ga[61]) > 0.5 * abs(ga[60])
+    # the heatmap MSE gradient along the joint's row: negative at the target cell (30 / 4 -> 8),
+    # positive at the predicted cell (26 / 4 = 6.5)
+    hg = v["heatmap_grad"]
+    assert hg.shape == (16,) and v["heatmap_positions"][8] == 32.0
+    assert hg[8] < 0 and hg[6] > 0 and v["losses"]["heatmap JointsMSE"] > 0
