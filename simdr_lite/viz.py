@@ -113,9 +113,11 @@ def plot_error_histograms(
     errors: Mapping[str, np.ndarray],
     bounds: Mapping[str, float] | None = None,
     bins: int = 40,
+    log: bool = False,
 ) -> dict[str, Any]:
     """Overlaid step histograms of absolute errors (pixels), one per label, with bound markers.
 
+    ``log=True`` uses a logarithmic count axis (for codecs whose errors differ by orders of magnitude).
     ``bounds`` maps labels to the App. D bound, drawn as a dotted vertical line in the same colour.
     Returns ``{"hists": {label: (counts, edges)}, "bounds": {label: Line2D}}``.
     """
@@ -128,8 +130,11 @@ def plot_error_histograms(
         top = max(top, *bounds.values())
     edges = np.linspace(0.0, top * 1.02 + 1e-9, bins + 1)
     hists, blines = {}, {}
-    for label, e in arrays.items():
-        counts, _, patches = ax.hist(e, bins=edges, histtype="step", lw=1.5, label=label)
+    styles = ("-", "--", "-.", ":")  # identical histograms stay visible on top of each other
+    for i, (label, e) in enumerate(arrays.items()):
+        counts, _, patches = ax.hist(
+            e, bins=edges, histtype="step", lw=1.5, ls=styles[i % len(styles)], label=label, log=log
+        )
         hists[label] = (counts, edges)
         if bounds and label in bounds:
             blines[label] = ax.axvline(bounds[label], ls=":", color=patches[0].get_edgecolor())

@@ -76,3 +76,8 @@ def test_plot_curves(ax):
     out = viz.plot_curves(ax, np.arange(3), {"g": np.array([1.0, -1.0, 0.0])}, "x", "grad")
     np.testing.assert_allclose(out["lines"]["g"].get_ydata(), [1.0, -1.0, 0.0])
     assert ax.get_ylabel() == "grad"
+
+
+def test_error_histograms_log_axis(ax):
+    viz.plot_error_histograms(ax, {"a": np.array([0.0, 0.1, 0.1])}, log=True)
+    assert ax.get_yscale() == "log"

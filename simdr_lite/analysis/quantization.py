@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> None:
     from simdr_lite import viz
 
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(20, 5))
-    viz.plot_error_histograms(ax1, {k: v[:, 0] for k, v in errors.items()}, bounds=bounds)
+    viz.plot_error_histograms(ax1, {k: v[:, 0] for k, v in errors.items()}, bounds=bounds, log=True)
     ax1.set_title("x round-trip error at 256x192 (perfect output)")
     viz.plot_ap_table(ax2, table)
     ax2.set_title("oracle AP (perfect network)")
