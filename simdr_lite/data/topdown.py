@@ -113,9 +113,9 @@ class TopDownDataset(Dataset):
                        else np.asarray(scores, dtype=np.float32).reshape(n))
 
     def _log_skips(self, source: str) -> None:
-        counts = {k: v for k, v in sorted(self.skipped.items()) if v}
-        if counts:
-            detail = ", ".join(f"{k}={v}" for k, v in counts.items())
+        self.skipped = +self.skipped  # drop zero counts
+        if self.skipped:
+            detail = ", ".join(f"{k}={v}" for k, v in sorted(self.skipped.items()))
             logger.warning("%s: kept %d instances, skipped %s", source, len(self), detail)
 
     def select_data(self) -> None:
