@@ -167,10 +167,11 @@ def crop_matrix(
     (up to float rounding) while touching the pixels only once.
     """
     trans = get_affine_transform(center, scale, rotation, input_size)
-    if flip_width is None:
-        return trans
-    mirror = np.array([[-1.0, 0.0, flip_width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    return trans @ mirror
+    return trans if flip_width is None else trans @ _mirror(flip_width)
+
+
+def _mirror(width: int) -> np.ndarray:
+    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
 
 def warp_image(image: np.ndarray, trans: np.ndarray, input_size: Sequence[int]) -> np.ndarray:
@@ -184,16 +185,25 @@ def transform_joints(joints: np.ndarray, visible: np.ndarray, trans: np.ndarray)
     return out * (np.asarray(visible)[..., None] > 0)
 
 
-def normalize(crop: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
-    """``(H, W, 3)`` uint8 -> ``(3, H, W)`` float32, ``(x / 255 - mean) / std`` per channel.
+def to_chw(crop: np.ndarray) -> torch.Tensor:
+    """``(H, W, 3)`` uint8 -> contiguous ``(3, H, W)`` uint8 tensor (4x less to send between processes)."""
+    return torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1).contiguous()
+
+
+def normalize_batch(images: torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
+    """uint8 ``(..., 3, H, W)`` -> float32 ``(x / 255 - mean) / std`` per channel, on the input's device.
 
     Same as the official ``ToTensor()`` + ``Normalize(mean, std)``; the ImageNet RGB statistics are
     applied in the image's channel order, BGR included (the official ResNet configs do exactly that).
     """
-    t = torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1).to(torch.float32)
-    m = torch.tensor(mean, dtype=torch.float32).view(3, 1, 1) * 255.0
-    s = torch.tensor(std, dtype=torch.float32).view(3, 1, 1) * 255.0
-    return t.sub_(m).div_(s)
+    m = torch.tensor(mean, dtype=torch.float32, device=images.device).view(3, 1, 1) * 255.0
+    s = 1.0 / (torch.tensor(std, dtype=torch.float32, device=images.device).view(3, 1, 1) * 255.0)
+    return images.to(torch.float32).sub_(m).mul_(s)
+
+
+def normalize(crop: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
+    """``(H, W, 3)`` uint8 crop -> ``(3, H, W)`` float32, ImageNet-normalised (:func:`normalize_batch`)."""
+    return normalize_batch(to_chw(crop), mean, std)
 
 
 def sample_augmentation(
@@ -234,12 +244,10 @@ def apply_augmentation(
     if aug.flip:
         j, v = flip_joints(j, v, width, flip_index)
         c = flip_center(c, width)
-        trans_img = crop_matrix(c, aug.scale, aug.rotation, input_size, flip_width=width)
-    else:
-        trans_img = crop_matrix(c, aug.scale, aug.rotation, input_size)
-    trans_pts = get_affine_transform(c, aug.scale, aug.rotation, input_size)
+    trans = get_affine_transform(c, aug.scale, aug.rotation, input_size)  # flipped image -> crop
+    trans_img = trans @ _mirror(width) if aug.flip else trans  # original image -> crop
     crop = warp_image(image, trans_img, input_size)
-    return crop, transform_joints(j, v, trans_pts), v, c
+    return crop, transform_joints(j, v, trans), v, c
 
 
 def preview_augmentation(

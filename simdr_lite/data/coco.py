@@ -59,6 +59,8 @@ class CocoKeypoints(TopDownDataset):
         color_rgb: feed RGB (HRNet configs) instead of BGR (official default and ResNet configs).
         select_data: official ``select_data`` filter (training only; off by default as official).
         encode_targets: return ``target``/``target_weight`` (else only joints for on-device encoding).
+        normalize_image: return the float ImageNet-normalised image (else the uint8 crop, to be
+            normalised on the device with :func:`~simdr_lite.data.augment.normalize_batch`).
         seed: base seed of the per-sample generators.
     """
 
@@ -77,6 +79,7 @@ class CocoKeypoints(TopDownDataset):
         color_rgb: bool = False,
         select_data: bool = False,
         encode_targets: bool = True,
+        normalize_image: bool = True,
         seed: int = 0,
     ) -> None:
         ann_path = require_file(ann_file, "COCO annotation file", DOWNLOAD_HINT)
@@ -88,7 +91,8 @@ class CocoKeypoints(TopDownDataset):
         if skeleton is None:
             skeleton = _infer_skeleton(data, anns)
         super().__init__(input_size, codec, skeleton, train=train, augment=augment, color_rgb=color_rgb,
-                         encode_targets=encode_targets, seed=seed)
+                         encode_targets=encode_targets, normalize_image=normalize_image,
+                         seed=seed)
         self.ann_file = ann_path
         self.det_file = det_file
         self.images = {int(im["id"]): im for im in data["images"]}

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
-from simdr_lite.data.augment import AugmentConfig
+from simdr_lite.data.augment import AugmentConfig, normalize_batch
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.geometry import get_affine_transform
 from simdr_lite.skeletons import COCO, CROWDPOSE
@@ -71,8 +71,11 @@ def test_other_codecs_and_on_device_option(coco_files, codec):
         assert all(np.array_equal(a, b[0]) for a, b in zip(s["target"], want))
     else:
         assert np.array_equal(s["target"], want[0]) and s["target"].shape == (17, 64, 48)
-    lazy = CocoKeypoints(*coco_files, INPUT, None, encode_targets=False)
-    assert "target" not in lazy[i] and np.allclose(lazy[i]["joints"], s["joints"])
+    lazy = CocoKeypoints(*coco_files, INPUT, None, encode_targets=False, normalize_image=False)
+    raw = lazy[i]
+    assert "target" not in raw and np.allclose(raw["joints"], s["joints"])
+    assert raw["image"].dtype == torch.uint8
+    assert torch.allclose(normalize_batch(raw["image"][None])[0], s["image"], atol=1e-5)
 
 
 def test_flip_swaps_pairs_and_mirrors_centre(coco_files):
