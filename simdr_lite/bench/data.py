@@ -1,8 +1,8 @@
 """Training-sample throughput of the data pipeline vs. the official per-sample algorithm.
 
-``python -m simdr_lite.bench.data`` writes a COCO-format set of JPEG images with stick figures
-(:func:`simdr_lite.data.fixtures.write_coco_fixture`, 640x480 like COCO) to a temporary folder and
-measures, in the same run:
+``python -m simdr_lite.bench.data`` writes a synthetic COCO-format set
+(:func:`simdr_lite.data.synthetic.make_synthetic_coco`, 640x480 JPEGs like COCO, 1-3 persons each) to a
+temporary folder and measures, in the same run:
 
 * ``reference``: a plain transcription of the official ``JointsDataset.__getitem__`` (``cv2.imread``,
   global ``np.random``, mirrored image copy, per-joint loops for the affine map and for the targets
@@ -30,8 +30,8 @@ from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.codecs import reference as ref
 from simdr_lite.data.augment import AugmentConfig
 from simdr_lite.data.coco import CocoKeypoints
-from simdr_lite.data.fixtures import write_coco_fixture
 from simdr_lite.data.loading import make_loader
+from simdr_lite.data.synthetic import make_synthetic_coco
 from simdr_lite.geometry import PIXEL_STD, get_affine_transform
 from simdr_lite.skeletons import COCO
 
@@ -160,7 +160,7 @@ def _decoder_times(files: list[str]) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m simdr_lite.bench.data", description=__doc__.split("\n")[0])
-    p.add_argument("--images", type=int, default=48, help="JPEGs in the generated set (3 persons each)")
+    p.add_argument("--images", type=int, default=48, help="JPEGs in the generated synthetic set")
     p.add_argument("--samples", type=int, default=384, help="samples timed per configuration")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--codec", choices=["heatmap", "simdr", "sa-simdr"], default="heatmap")
@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> None:
              "sa-simdr": SASimDRCodec(INPUT)}[args.codec]
     augment = AugmentConfig.for_family("hrnet")
     with tempfile.TemporaryDirectory() as tmp:
-        ann, img_dir = write_coco_fixture(tmp, num_images=args.images, persons_per_image=3, seed=0)
+        split = make_synthetic_coco(tmp, args.images, split="train", seed=0, image_size=(640, 480),
+                                    max_persons=3, workers=1)
+        ann, img_dir = split.ann_file, split.image_dir
         ds = CocoKeypoints(ann, img_dir, INPUT, codec, train=True, augment=augment, color_rgb=False)
         np.random.seed(0)  # noqa: NPY002
         random.seed(0)
