@@ -1,9 +1,10 @@
 """Reading images and annotation files, with errors that say what to do.
 
 The JPEG decoder is ``cv2.imdecode`` on the file's bytes, chosen by measurement: on the project's
-2-core CPU it decodes a 640x480 JPEG as fast as ``torchvision.io.decode_jpeg`` (both about 0.8 ms; see
-``python -m simdr_lite.bench.data --decoders`` and docs/results/data.md), and it also reads PNGs,
-returns the BGR ``(H, W, 3)`` uint8 layout the official pipeline works in, honours
+2-core CPU it decodes a 640x480 JPEG within ~5% of ``torchvision.io.decode_jpeg`` (0.90 vs 0.85 ms;
+``python -m simdr_lite.bench.data --decoders``, docs/results/data.md), and unlike torchvision it
+returns the BGR ``(H, W, 3)`` uint8 layout that ``cv2.warpAffine`` and the official pipeline work in
+(no copy), also reads PNGs, honours
 ``IMREAD_IGNORE_ORIENTATION`` like the official ``cv2.imread`` call, and reports a corrupt file as
 ``None`` instead of raising from C++.
 """
