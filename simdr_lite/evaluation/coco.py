@@ -45,9 +45,12 @@ def oks_matrix(
     kp = np.asarray(keypoints, dtype=np.float64)
     var = (_sigmas(sigmas, kp.shape[-2]) * 2) ** 2
     a = np.asarray(areas, dtype=np.float64)
-    d2 = ((kp[..., :, None, :, :2] - kp[..., None, :, :, :2]) ** 2).sum(-1)  # (..., M, M, K)
+    x, y = kp[..., 0], kp[..., 1]  # (..., M, K)
+    dx = x[..., :, None, :] - x[..., None, :, :]  # (..., M, M, K)
+    dy = y[..., :, None, :] - y[..., None, :, :]
+    d2 = dx * dx + dy * dy
     mean_area = (a[..., :, None] + a[..., None, :]) / 2 + np.spacing(1)
-    e = d2 / var / mean_area[..., None] / 2
+    e = d2 / (var * 2 * mean_area[..., None])
     if in_vis_thre is None:
         return np.exp(-e).mean(-1)
     mask = (kp[..., None, :, :, 2] > in_vis_thre).astype(np.float64)  # the compared instance j
