@@ -1,0 +1,72 @@
+"""Loading backbone weight files and the official SimCC / HRNet / TokenPose checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def hub_reachable(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
+    """Whether the weight hub answers within ``timeout`` seconds (so offline use fails fast)."""
+    import os
+    import socket
+
+    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
+        return False
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _read_state_dict(path_or_state: str | Path | Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    if isinstance(path_or_state, Mapping):
+        state = dict(path_or_state)
+    else:
+        path = Path(path_or_state)
+        if not path.is_file():
+            raise FileNotFoundError(f"checkpoint {path} not found")
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    for key in ("state_dict", "model", "best_state_dict"):  # common wrappers
+        if isinstance(state, Mapping) and key in state and isinstance(state[key], Mapping):
+            state = state[key]
+    return {(k[len("module."):] if k.startswith("module.") else k): v for k, v in state.items()}
+
+
+def load_backbone_file(net: nn.Module, path: str | Path, ignore: tuple[str, ...] = ()) -> None:
+    """Load an ImageNet backbone file non-strictly (as the official code) but report what it skipped."""
+    state = {k: v for k, v in _read_state_dict(path).items() if not k.startswith(ignore)}
+    result = net.load_state_dict(state, strict=False)
+    if result.unexpected_keys or len(result.missing_keys) == len(net.state_dict()):
+        raise ValueError(
+            f"{path} does not look like this backbone's weights: "
+            f"{len(result.unexpected_keys)} unexpected keys (e.g. {result.unexpected_keys[:3]}), "
+            f"{len(result.missing_keys)} missing"
+        )
+
+
+def load_official_checkpoint(model: nn.Module, path_or_state_dict) -> nn.Module:
+    """Load an official SimCC / HRNet / TokenPose checkpoint into a model of this package, strictly.
+
+    Our modules use the official key names, so the only conversion is dropping DataParallel's
+    ``module.`` prefix (and unwrapping ``{"state_dict": ...}`` files). Any missing or unexpected key is
+    an error listing them (the official ``test.py`` loads with ``strict=False`` and hides such errors).
+    """
+    state = _read_state_dict(path_or_state_dict)
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    shapes = [k for k in set(own) & set(state) if tuple(own[k].shape) != tuple(state[k].shape)]
+    if missing or unexpected or shapes:
+        raise ValueError(
+            "checkpoint does not match the model: "
+            f"missing {missing[:10]}{' ...' if len(missing) > 10 else ''} ({len(missing)}), "
+            f"unexpected {unexpected[:10]}{' ...' if len(unexpected) > 10 else ''} ({len(unexpected)}), "
+            f"shape mismatches {sorted(shapes)[:10]}. Check the model name, head, input size and k."
+        )
+    model.load_state_dict(state, strict=True)
+    return model
