@@ -5,7 +5,7 @@ them; heatmap heads return ``(N, K, H/4, W/4)``, SimDR heads the pair of x / y l
 """
 
 from . import hrnet, resnet, tokenpose  # noqa: F401  (register the models)
-from .complexity import complexity, macs
+from .complexity import complexity, macs, paper_complexity_table
 from .export import export_onnx
 from .pretrained import load_official_checkpoint
 from .registry import HEADS, build_model, list_models, register_model
@@ -18,5 +18,6 @@ __all__ = [
     "list_models",
     "load_official_checkpoint",
     "macs",
+    "paper_complexity_table",
     "register_model",
 ]

@@ -87,3 +87,39 @@ def complexity(model: nn.Module, input_size: Sequence[int]) -> tuple[float, floa
 def macs(model: nn.Module, input_size: Sequence[int]) -> float:
     """True multiply-accumulates of one forward pass at batch 1, in G (1e9)."""
     return _count(model, input_size, _mac_rule) / 1e9
+
+
+def official_k(model: str, size: str) -> float:
+    """The splitting factor of the official SimDR config for a model and ``"HxW"`` input (TokenPose: 2)."""
+    k3 = {"simbaseline_res50": ("64x64", "128x128"), "simbaseline_res101": ("64x64",),
+          "hrnet_w32": ("64x64",), "hrnet_w48": ("64x64",), "upfree_res50": ("64x64", "128x128")}
+    if size in k3.get(model, ()):
+        return 3.0
+    return 1.5 if (model, size) == ("hrnet_w48", "384x288") else 2.0
+
+
+def paper_complexity_table() -> list[dict]:
+    """Our #Params / GFLOPs / true GMACs beside the paper's for every model of Tables 2, 3 and 4.
+
+    SimDR cells use the official configs' ``k`` (and ``channels_per_joint`` for the upfree ResNet).
+    """
+    from simdr_lite.paper import TABLE2, TABLE3, TABLE4, input_size_wh
+
+    from .registry import build_model
+
+    rows, seen = [], set()
+    for r in TABLE2 + TABLE3 + TABLE4:
+        head = "heatmap" if r.head == "heatmap" else "simdr"
+        key = (r.model, head, r.input)
+        if key in seen:
+            continue
+        seen.add(key)
+        k = official_k(r.model, r.input)
+        kw = {"channels_per_joint": 28 if r.input == "256x192" else 32} if r.model == "upfree_res50" else {}
+        size = input_size_wh(r.input)
+        model = build_model(r.model, input_size=size, head=head, k=k, **kw)
+        params, gflops = complexity(model, size)
+        rows.append({"model": r.model, "head": head, "input": r.input, "k": k if head != "heatmap" else None,
+                     "params_m": params, "paper_params_m": r.params_m, "gflops": gflops,
+                     "paper_gflops": r.gflops, "gmacs": macs(model, size)})
+    return rows

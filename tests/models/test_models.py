@@ -1,8 +1,6 @@
 """Every model of paper Tables 2, 3 and 4: parameters and GFLOPs as printed, exact official counts,
 official key names, output shapes, ONNX export and the offline pretrained error."""
 
-import functools
-
 import numpy as np
 import pytest
 import torch
@@ -10,44 +8,27 @@ import torch
 from simdr_lite.codecs import HeatmapCodec, SimDRCodec
 from simdr_lite.models import (
     build_model,
-    complexity,
     export_onnx,
     list_models,
     load_official_checkpoint,
     macs,
+    paper_complexity_table,
 )
 from simdr_lite.models.complexity import count_params
-from simdr_lite.paper import TABLE2, TABLE3, TABLE4, input_size_wh
-
-# k of the official configs for each SimDR cell (TokenPose: no official config; k = 2).
-K = {("simbaseline_res50", "64x64"): 3, ("simbaseline_res50", "128x128"): 3,
-     ("simbaseline_res101", "64x64"): 3, ("hrnet_w32", "64x64"): 3, ("hrnet_w48", "64x64"): 3,
-     ("upfree_res50", "64x64"): 3, ("upfree_res50", "128x128"): 3, ("hrnet_w48", "384x288"): 1.5}
-CPJ = {"64x64": 32, "128x128": 32, "256x192": 28}
 
 
-@functools.cache
-def counted(model, head, size):
-    kw = {"channels_per_joint": CPJ[size]} if model == "upfree_res50" else {}
-    m = build_model(model, input_size=input_size_wh(size), head=head, k=K.get((model, size), 2), **kw)
-    return complexity(m, input_size_wh(size))
-
-
-ROWS = {(r.model, "heatmap" if r.head == "heatmap" else "simdr", r.input): r
-        for r in TABLE2 + TABLE3 + TABLE4}
-
-
-@pytest.mark.parametrize("key", sorted(ROWS), ids=lambda k: "-".join(k))
-def test_params_and_gflops_as_printed(key):
-    row = ROWS[key]
-    params, gflops = counted(*key)
-    if key == ("simbaseline_res101", "simdr", "256x192"):
-        # The paper prints 53.7M; the official code builds 55.75M (52.99M + 2.75M of heads).
-        assert params == pytest.approx(55.745233, abs=1e-6)
-    else:
-        assert params == pytest.approx(row.params_m, abs=0.05 + 1e-9)
-    # +-0.1: the paper rounds (2.997 -> 3.0) but sometimes truncates (8.991 -> 8.9)
-    assert gflops == pytest.approx(row.gflops, abs=0.1 + 1e-9)
+def test_params_and_gflops_as_printed():
+    rows = paper_complexity_table()
+    assert len(rows) == 35  # every distinct model / head / input of Tables 2, 3 and 4
+    for r in rows:
+        cell = f"{r['model']} {r['head']} {r['input']}"
+        if (r["model"], r["head"], r["input"]) == ("simbaseline_res101", "simdr", "256x192"):
+            # The paper prints 53.7M; the official code builds 55.75M (52.99M + 2.75M of heads).
+            assert r["params_m"] == pytest.approx(55.745233, abs=1e-6), cell
+        else:
+            assert r["params_m"] == pytest.approx(r["paper_params_m"], abs=0.05 + 1e-9), cell
+        # +-0.1: the paper rounds (2.997 -> 3.0) but sometimes truncates (8.991 -> 8.9)
+        assert r["gflops"] == pytest.approx(r["paper_gflops"], abs=0.1 + 1e-9), cell
 
 
 @pytest.mark.parametrize(
