@@ -1,14 +1,72 @@
-"""The ``simdr-lite`` command: ``demo``, ``bench`` (more sub-commands join as the engine lands)."""
+"""The ``simdr-lite`` command: ``demo``, ``train``, ``eval``, ``export``, ``bench``.
+
+Any config value can be overridden with ``--set section.key=value`` (repeatable), e.g.
+``simdr-lite train --config configs/coco/hrnet/w32_256x192_simdr.yaml --set train.lr=5e-4``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+from pathlib import Path
 
 
 def _demo(args: argparse.Namespace) -> None:
     from simdr_lite.analysis import quantization
+    from simdr_lite.engine.demo import run_demo
 
-    quantization.main(["--out", args.out])
+    results = run_demo(args.out, fast=args.fast, device=args.device)
+    quantization.main(["--out", str(Path(args.out) / "quantization")])
+    print((Path(args.out) / "report.md").read_text())
+    print(json.dumps({k: round(v["AP"], 4) for k, v in results.items()}))
+
+
+def _train(args: argparse.Namespace) -> None:
+    from simdr_lite.engine import load_config, train
+
+    cfg = load_config(args.config, args.set)
+    run_dir = args.run_dir or str(Path("runs") / Path(args.config).stem)
+    out = train(cfg, run_dir, resume=not args.no_resume, device=args.device)
+    print(json.dumps({"best": out["best"], "last": out["history"][-1] if out["history"] else None}))
+
+
+def _eval(args: argparse.Namespace) -> None:
+    import torch
+
+    from simdr_lite.engine import load_config, make_codec, make_datasets, make_model
+    from simdr_lite.engine.trainer import validate
+    from simdr_lite.models import load_official_checkpoint
+
+    cfg = load_config(args.config, args.set)
+    codec = make_codec(cfg)
+    model = make_model(cfg)
+    load_official_checkpoint(model, args.checkpoint)  # ours or an official SimCC .pth
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    _, val_ds = make_datasets(cfg, codec)
+    metrics = validate(model.to(device), val_ds, codec, cfg, device)
+    ckpt = Path(args.checkpoint)
+    (ckpt.with_suffix(".results.json")).write_text(json.dumps(metrics, indent=2))
+    runs_csv = Path("runs") / "runs.csv"
+    runs_csv.parent.mkdir(parents=True, exist_ok=True)
+    new = not runs_csv.exists()
+    with runs_csv.open("a", newline="") as f:
+        writer = csv.writer(f)
+        if new:
+            writer.writerow(["config", "checkpoint", *metrics])
+        writer.writerow([args.config, str(ckpt), *metrics.values()])
+    print(json.dumps(metrics, indent=2))
+
+
+def _export(args: argparse.Namespace) -> None:
+    from simdr_lite.engine import load_config, make_model
+    from simdr_lite.models import export_onnx, load_official_checkpoint
+
+    cfg = load_config(args.config, args.set)
+    model = make_model(cfg)
+    if args.checkpoint:
+        load_official_checkpoint(model, args.checkpoint)
+    print(export_onnx(model, args.out, cfg.model.input_size))
 
 
 def _bench(args: argparse.Namespace) -> None:
@@ -18,11 +76,31 @@ def _bench(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="simdr-lite", description=__doc__)
+    parser = argparse.ArgumentParser(prog="simdr-lite", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="the main job: the synthetic low-resolution study (no downloads)")
-    demo.add_argument("--out", default="runs/quantization", help="output directory")
+    demo = sub.add_parser("demo", help="the main job: heatmap vs SimDR at 64x64 on synthetic data")
+    demo.add_argument("--out", default="runs/demo", help="output directory")
+    demo.add_argument("--fast", action="store_true", help="a few images and one epoch (smoke test)")
+    demo.add_argument("--device", default=None, help="cpu / cuda (default: cuda when available)")
     demo.set_defaults(func=_demo)
+    for name, fn, text in (("train", _train, "train a config (resumes from --run-dir)"),
+                           ("eval", _eval, "evaluate a checkpoint (ours or an official SimCC .pth)"),
+                           ("export", _export, "export a model to ONNX")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--config", required=True, help="YAML config (see configs/)")
+        p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="override a config value (repeatable)")
+        if name == "train":
+            p.add_argument("--run-dir", default=None, help="default: runs/<config name>")
+            p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+            p.add_argument("--device", default=None)
+        if name == "eval":
+            p.add_argument("--checkpoint", required=True)
+            p.add_argument("--device", default=None)
+        if name == "export":
+            p.add_argument("--checkpoint", default=None)
+            p.add_argument("--out", default="model.onnx")
+        p.set_defaults(func=fn)
     bench = sub.add_parser("bench", help="run a benchmark (python -m simdr_lite.bench NAME)")
     bench.add_argument("name", help="benchmark name, or 'all'")
     bench.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the benchmark")

@@ -107,6 +107,11 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
             raise TypeError(f"{where} must have 2 values, got {value!r}")
         return tuple(_coerce(v, inner, where) for v in value)
     if hint is float:
+        if isinstance(value, str):  # YAML 1.1 reads "5e-4" (no dot) as a string
+            try:
+                return float(value)
+            except ValueError:
+                raise TypeError(f"{where} must be a number, got {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"{where} must be a number, got {value!r}")
         return float(value)  # an integer k is accepted (the official loader rejects it)

@@ -4,7 +4,7 @@
 them; heatmap heads return ``(N, K, H/4, W/4)``, SimDR heads the pair of x / y logits.
 """
 
-from . import hrnet, resnet, tokenpose  # noqa: F401  (register the models)
+from . import hrnet, resnet, tiny, tokenpose  # noqa: F401  (register the models)
 from .complexity import complexity, macs, paper_complexity_table
 from .export import export_onnx
 from .pretrained import load_official_checkpoint

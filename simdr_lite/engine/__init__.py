@@ -1,0 +1,6 @@
+"""Training: configs, the resumable loop, torchrun DDP, and the synthetic low-resolution demo."""
+
+from .config import Config, load_config
+from .trainer import make_codec, make_datasets, make_loss, make_model, train
+
+__all__ = ["Config", "load_config", "make_codec", "make_datasets", "make_loss", "make_model", "train"]

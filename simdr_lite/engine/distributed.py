@@ -1,0 +1,53 @@
+"""``torchrun`` support: process group, device, DDP wrapping and rank-0 printing.
+
+Launch with ``torchrun --nproc_per_node=N -m simdr_lite.cli train --config ...``. Each process uses
+the config's per-GPU batch (the official DataParallel loader used per-GPU x #GPUs in one process).
+NCCL on GPUs, gloo on CPU. Validation runs on rank 0.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+import torch.distributed as torch_dist
+
+
+@dataclass
+class DistContext:
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @classmethod
+    def from_env(cls) -> DistContext:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        ctx = cls(int(os.environ.get("RANK", "0")), world, int(os.environ.get("LOCAL_RANK", "0")))
+        if world > 1 and not torch_dist.is_initialized():
+            torch_dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+            if torch.cuda.is_available():
+                torch.cuda.set_device(ctx.local_rank)
+        return ctx
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def device(self) -> str:
+        return f"cuda:{self.local_rank}" if torch.cuda.is_available() else "cpu"
+
+    def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        if self.world_size == 1:
+            return model
+        ids = [self.local_rank] if torch.cuda.is_available() else None
+        return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+
+    def print(self, *args) -> None:
+        if self.is_main:
+            print(*args, flush=True)
+
+    def close(self) -> None:
+        if self.world_size > 1 and torch_dist.is_initialized():
+            torch_dist.destroy_process_group()

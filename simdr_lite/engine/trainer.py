@@ -1,0 +1,258 @@
+"""The training loop: plain, readable, and resumable to the iteration.
+
+``train(cfg, run_dir)`` builds the model, codec, loss and data from a :class:`~.config.Config`, then
+runs Adam + MultiStepLR epochs. Targets are encoded on the training device from the batch's crop
+keypoints (``codec.encode`` on device tensors), images are normalised there too (the loaders ship
+uint8 crops). Every epoch, and every ``train.checkpoint_every_iters`` iterations, the full state is
+written atomically to ``run_dir/last.pth``; starting again in the same ``run_dir`` continues from it,
+skipping the batches already seen (the sample order is a function of (seed, epoch)).
+
+Deviations from the official ``tools/train.py``, on purpose:
+
+* the official loop calls ``lr_scheduler.step()`` at the *start* of each epoch, so on PyTorch >= 1.1
+  every decay happens one epoch early; we step at the end (``train.scheduler_steps_early=true``
+  reproduces the official schedule);
+* the official Adam is built with the learning rate only (``TRAIN.WD`` is ignored): so is ours;
+* the SimDR validation loss is not computed (the official one is computed on softmaxed outputs).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import random
+import signal
+import subprocess
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
+from simdr_lite.losses import JointsMSELoss, KLDiscretLoss, SimDRLoss
+from simdr_lite.models import build_model
+
+from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from .config import Config, check_paths, save_config
+from .distributed import DistContext
+
+#: Fault injection for the resume test: SIGKILL the process right after this global iteration's
+#: checkpoint is written (never set outside tests).
+KILL_ENV = "SIMDR_FAULT_KILL_AT_ITER"
+
+
+def make_codec(cfg: Config) -> KeypointCodec:
+    m = cfg.model
+    if m.head == "heatmap":
+        refine = ("dark" if m.unbiased else "shift") if cfg.test.post_process else None
+        return HeatmapCodec(m.input_size, sigma=m.sigma, refine=refine, unbiased=m.unbiased)
+    if m.head == "simdr":
+        return SimDRCodec(m.input_size, k=m.k, label_smoothing=cfg.train.label_smoothing)
+    return SASimDRCodec(m.input_size, k=m.k, sigma=m.sigma)
+
+
+def make_loss(cfg: Config) -> torch.nn.Module:
+    kind = cfg.train.loss
+    if kind == "auto":
+        kind = {"heatmap": "mse", "simdr": "nmt", "sa-simdr": "kl"}[cfg.model.head]
+    if kind == "mse":
+        return JointsMSELoss()
+    if kind in ("nmt", "nmtnorm"):
+        return SimDRLoss(cfg.train.label_smoothing, normalize=kind == "nmtnorm")
+    return KLDiscretLoss()
+
+
+def make_model(cfg: Config) -> torch.nn.Module:
+    m = cfg.model
+    kw = {"channels_per_joint": m.channels_per_joint} if m.name == "upfree_res50" else {}
+    pretrained: bool | str = True if m.pretrained == "imagenet" else (m.pretrained or False)
+    return build_model(m.name, input_size=m.input_size, head=m.head, k=m.k, num_joints=m.num_joints,
+                       pretrained=pretrained, **kw)
+
+
+def make_datasets(cfg: Config, codec: KeypointCodec):
+    """Training set (uint8 crops + joints; targets built on device) and validation set."""
+    from simdr_lite.data import AugmentConfig, CocoKeypoints, MPIIKeypoints, make_synthetic_coco
+
+    d = cfg.data
+    root = Path(d.root)
+    if d.dataset == "synthetic":
+        n_train, n_val = d.synthetic_images
+        tr = make_synthetic_coco(root, n_train, split="train", seed=cfg.train.seed, workers=d.workers or 1)
+        va = make_synthetic_coco(root, n_val, split="val", seed=cfg.train.seed, workers=d.workers or 1)
+        train_files, val_files = (tr.ann_file, tr.image_dir), (va.ann_file, va.image_dir)
+    else:
+        check_paths(cfg)
+        train_files = (root / d.train_ann, root / d.train_images)
+        val_files = (root / d.val_ann, root / d.val_images)
+    augment = AugmentConfig(scale_factor=d.scale_factor, rotation_factor=d.rotation_factor, flip=d.flip,
+                            prob_half_body=d.half_body_prob, num_joints_half_body=d.num_joints_half_body)
+    common = {"color_rgb": d.color_rgb, "seed": cfg.train.seed}
+    cls = MPIIKeypoints if d.dataset == "mpii" else CocoKeypoints
+    train_ds = cls(*train_files, cfg.model.input_size, None, train=True, augment=augment,
+                   encode_targets=False, normalize_image=False, **common)
+    val_kw = {}
+    if cls is CocoKeypoints and not d.use_gt_bbox and d.det_file:
+        val_kw = {"det_file": root / d.det_file, "image_thre": d.image_thre}
+    val_ds = cls(*val_files, cfg.model.input_size, codec, train=False, encode_targets=False,
+                 normalize_image=False, **common, **val_kw)
+    return train_ds, val_ds
+
+
+def seed_everything(seed: int, deterministic: bool) -> None:
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002  (the global RNG, for third-party code)
+    torch.manual_seed(seed)
+    if deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
+
+
+def _environment() -> dict[str, Any]:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                                cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return {"torch": torch.__version__, "cuda": torch.cuda.is_available(), "git_commit": commit,
+            "threads": torch.get_num_threads()}
+
+
+def validate(model, val_ds, codec, cfg: Config, device) -> dict[str, float]:
+    from simdr_lite.evaluation import evaluate
+
+    out = evaluate(model, val_ds, codec, flip=cfg.test.flip, simdr_shift=cfg.test.simdr_shift,
+                   heatmap_shift=cfg.test.shift_heatmap, in_vis_thre=cfg.test.in_vis_thre,
+                   oks_thre=cfg.test.oks_thre, batch_size=cfg.test.batch_size, device=device, progress=False)
+    return out["metrics"]
+
+
+def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bool = True,
+          device: str | None = None) -> dict[str, Any]:
+    """Train (or continue training) ``cfg`` in ``run_dir``; returns the history and the best metric."""
+    from simdr_lite.data import make_loader
+    from simdr_lite.data.augment import normalize_batch
+
+    dist = DistContext.from_env()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    device = torch.device(device or dist.device)
+    seed_everything(cfg.train.seed, cfg.train.deterministic)
+    codec = make_codec(cfg)
+    loss_fn = make_loss(cfg)
+    model = make_model(cfg).to(device)
+    if cfg.train.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
+    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, list(cfg.train.milestones), cfg.train.gamma)
+    use_amp = cfg.train.amp != "none" and device.type == "cuda"
+    amp_dtype = torch.bfloat16 if cfg.train.amp == "bf16" else torch.float16
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp and amp_dtype == torch.float16)
+
+    start_epoch, start_iter, best, history = 0, 0, -math.inf, []
+    partial = (0.0, 0)  # (loss sum, samples) of an epoch interrupted by a checkpoint
+    ckpt_path = run_dir / "last.pth"
+    if resume and ckpt_path.exists():
+        state = load_checkpoint(ckpt_path)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"])
+        start_epoch, start_iter = state["epoch"], state["iteration"]
+        best, history = state["best"], state["history"]
+        partial = state.get("partial", (0.0, 0))
+        dist.print(f"resumed from {ckpt_path} at epoch {start_epoch}, iteration {start_iter}")
+    if dist.is_main:
+        save_config(cfg, run_dir / "config.yaml")
+        (run_dir / "environment.json").write_text(json.dumps(_environment(), indent=2))
+    net = dist.wrap(model)
+    step_fn = torch.compile(net) if cfg.train.compile else net
+
+    train_ds, val_ds = make_datasets(cfg, codec)
+    loader = make_loader(train_ds, cfg.train.batch_size, train=True, workers=cfg.data.workers,
+                         distributed=dist.world_size > 1, seed=cfg.train.seed)
+    kill_at = int(os.environ.get(KILL_ENV, "0"))
+
+    def checkpoint(epoch: int, iteration: int, running: tuple[float, int] = (0.0, 0)) -> None:
+        if dist.is_main:
+            save_checkpoint(ckpt_path, {
+                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "rng": rng_state(),
+                "epoch": epoch, "iteration": iteration, "partial": running, "best": best, "history": history,
+                "config": cfg.to_dict(),
+            })
+
+    for epoch in range(start_epoch, cfg.train.epochs):
+        if cfg.train.scheduler_steps_early and start_iter == 0:
+            scheduler.step()  # official: decay at the start of the epoch, i.e. one epoch early
+        loader.set_epoch(epoch)
+        net.train()
+        (total, seen), partial = partial, (0.0, 0)
+        t0 = time.perf_counter()
+        bar = tqdm(loader, desc=f"epoch {epoch}", disable=not (progress and dist.is_main), leave=False)
+        for it, batch in enumerate(bar):
+            if it < start_iter:
+                continue  # resumed mid-epoch: these batches were already used
+            images = normalize_batch(batch["image"].to(device, non_blocking=True))
+            if cfg.train.channels_last:
+                images = images.contiguous(memory_format=torch.channels_last)
+            targets, weights = codec.encode(batch["joints"].to(device), batch["joints_vis"].to(device))
+            ctx = torch.autocast(device.type, dtype=amp_dtype) if use_amp else nullcontext()
+            with ctx:
+                loss = loss_fn(step_fn(images), targets, weights)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"loss is {loss.item()} at epoch {epoch}, iteration {it}; the last good state is in "
+                    f"{ckpt_path}. Lower train.lr, enable train.grad_clip, or check the data."
+                )
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            if cfg.train.grad_clip > 0:
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.train.grad_clip)
+            scaler.step(optimizer)
+            scaler.update()
+            total += loss.item() * len(images)
+            seen += len(images)
+            bar.set_postfix(loss=f"{loss.item():.4f}", lr=f"{optimizer.param_groups[0]['lr']:.1e}",
+                            img_s=f"{seen / (time.perf_counter() - t0):.0f}")
+            global_iter = epoch * len(loader) + it + 1
+            if cfg.train.checkpoint_every_iters and (it + 1) % cfg.train.checkpoint_every_iters == 0:
+                checkpoint(epoch, it + 1, (total, seen))
+                if kill_at and global_iter >= kill_at:
+                    os.kill(os.getpid(), signal.SIGKILL)
+        start_iter = 0
+        if not cfg.train.scheduler_steps_early:
+            scheduler.step()
+        record = {"epoch": epoch + 1, "loss": total / max(seen, 1), "lr": optimizer.param_groups[0]["lr"],
+                  "img_s": seen / (time.perf_counter() - t0)}
+        last = epoch + 1 == cfg.train.epochs
+        if dist.is_main and cfg.train.val_every and ((epoch + 1) % cfg.train.val_every == 0 or last):
+            metrics = validate(model, val_ds, codec, cfg, device)
+            record.update({f"val_{k}": v for k, v in metrics.items()})
+            score = metrics.get("AP", metrics.get("Mean", -math.inf))
+            if score > best:
+                best = score
+                torch.save(model.state_dict(), run_dir / "best.pth")
+        history.append(record)
+        if dist.is_main:
+            _append_csv(run_dir / "log.csv", record)
+        checkpoint(epoch + 1, 0)
+    dist.close()
+    return {"history": history, "best": best, "model": model, "codec": codec, "val_dataset": val_ds}
+
+
+def _append_csv(path: Path, record: dict[str, Any]) -> None:
+    new = not path.exists()
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(record))
+        if new:
+            writer.writeheader()
+        writer.writerow(record)

@@ -1,0 +1,56 @@
+"""A small SimpleBaseline-style network for the CPU demo (not in the paper).
+
+A 4-stage ResNet of BasicBlocks (32-64-128-256 channels, stride 16) and the SimpleBaseline head
+scaled down: two deconvolutions back to stride 4 and a 1x1 conv to the joints. The SimDR variant
+flattens each joint map and applies the shared ``mlp_head_x`` / ``mlp_head_y``, exactly as the SimDR
+SimpleBaseline of Table 2 does, so the demo compares the two representations on the same network.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .blocks import BN_MOMENTUM, BasicBlock, conv3x3, init_pose_weights, make_layer
+from .heads import PoseModel
+from .registry import register_model
+
+
+class TinySimpleBaseline(PoseModel):
+    def __init__(self, input_size, head: str, k: float, num_joints: int, pretrained, width: int = 32):
+        super().__init__()
+        if pretrained:
+            raise RuntimeError("simbaseline_tiny has no pretrained weights")
+        self.head, self.num_joints = head, num_joints
+        c = (width, 2 * width, 4 * width, 8 * width)
+        self.conv1, self.bn1 = conv3x3(3, c[0], stride=2), nn.BatchNorm2d(c[0], momentum=BN_MOMENTUM)
+        self.relu = nn.ReLU(inplace=True)
+        self.layer1 = make_layer(BasicBlock, c[0], c[0], 1)
+        self.layer2 = make_layer(BasicBlock, c[0], c[1], 1, stride=2)
+        self.layer3 = make_layer(BasicBlock, c[1], c[2], 1, stride=2)
+        self.layer4 = make_layer(BasicBlock, c[2], c[3], 1, stride=2)
+        layers, cin = [], c[3]
+        for _ in range(2):
+            layers += [nn.ConvTranspose2d(cin, 128, 4, stride=2, padding=1, bias=False),
+                       nn.BatchNorm2d(128, momentum=BN_MOMENTUM), nn.ReLU(inplace=True)]
+            cin = 128
+        self.deconv_layers = nn.Sequential(*layers)
+        self.final_layer = nn.Conv2d(128, num_joints, kernel_size=1)
+        init_pose_weights(self)
+        if head != "heatmap":
+            w, h = input_size
+            self._attach_simdr_head((h // 4) * (w // 4), input_size, k)
+
+    def heatmaps(self, images: torch.Tensor) -> torch.Tensor:
+        x = self.relu(self.bn1(self.conv1(images)))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.final_layer(self.deconv_layers(x))  # (N, K, H/4, W/4)
+
+    def joint_features(self, images: torch.Tensor) -> torch.Tensor:
+        return self.heatmaps(images).flatten(2)  # (N, K, (H/4)(W/4))
+
+
+@register_model
+def simbaseline_tiny(**kw) -> TinySimpleBaseline:
+    """Small SimpleBaseline for the CPU demo (about 1.7M parameters)."""
+    return TinySimpleBaseline(**kw)

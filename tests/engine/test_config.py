@@ -1,0 +1,46 @@
+"""Config loading: unknown keys with suggestions, type checks, overrides, path checks."""
+
+import pytest
+
+from simdr_lite.engine.config import check_paths, from_dict, load_config, parse_overrides, save_config
+
+
+def test_misspelt_key_lists_valid_keys_and_suggests():
+    with pytest.raises(ValueError, match=r"unknown key train\.'lr_stepz'") as err:
+        from_dict({"train": {"lr_stepz": [1]}})
+    assert "Valid keys:" in str(err.value) and "milestones" in str(err.value)
+    with pytest.raises(ValueError, match="unknown key 'modle'. Did you mean 'model'"):
+        from_dict({"modle": {}})
+
+
+def test_integer_k_is_accepted_and_types_are_checked():
+    cfg = from_dict({"model": {"k": 3, "input_size": [64, 64]}})
+    assert cfg.model.k == 3.0 and isinstance(cfg.model.k, float) and cfg.model.input_size == (64, 64)
+    with pytest.raises(TypeError, match="train.epochs must be an integer"):
+        from_dict({"train": {"epochs": 1.5}})
+    with pytest.raises(TypeError, match="model.input_size must have 2 values"):
+        from_dict({"model": {"input_size": [64]}})
+    with pytest.raises(ValueError, match=r"model.head must be one of"):
+        from_dict({"model": {"head": "regression"}})
+    with pytest.raises(ValueError, match="model.k must be >= 1"):
+        from_dict({"model": {"k": 0.5}})
+
+
+def test_overrides_and_round_trip(tmp_path):
+    assert parse_overrides(["train.epochs=3", "model.input_size=[64, 48]"]) == {
+        "train": {"epochs": 3}, "model": {"input_size": [64, 48]}}
+    assert from_dict(parse_overrides(["train.lr=5e-4"])).train.lr == 5e-4  # YAML 1.1 reads a string
+    with pytest.raises(ValueError, match="section.key=value"):
+        parse_overrides(["lr=1"])
+    cfg = from_dict({"model": {"head": "simdr", "k": 2}, "train": {"milestones": [3, 5]}})
+    save_config(cfg, tmp_path / "c.yaml")
+    again = load_config(tmp_path / "c.yaml", ["train.lr=0.002"])
+    assert again.model == cfg.model and again.train.lr == 0.002 and again.train.milestones == (3, 5)
+
+
+def test_missing_dataset_files_are_reported_before_training(tmp_path):
+    cfg = from_dict({"data": {"dataset": "coco", "root": str(tmp_path)}})
+    with pytest.raises(FileNotFoundError, match=r"download_coco.py --root"):
+        check_paths(cfg)
+    with pytest.raises(FileNotFoundError, match="configs live under configs/"):
+        load_config(tmp_path / "nope.yaml")
