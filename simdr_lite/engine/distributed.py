@@ -50,4 +50,5 @@ class DistContext:
 
     def close(self) -> None:
         if self.world_size > 1 and torch_dist.is_initialized():
+            torch_dist.barrier()  # no rank tears the group down while another still uses it
             torch_dist.destroy_process_group()
