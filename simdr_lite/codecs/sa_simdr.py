@@ -9,20 +9,18 @@ import torch
 
 from .base import (
     Array,
-    KeypointCodec,
     centered_offsets,
-    check_input_size,
     check_positive,
     gaussian_labels,
     prepare_keypoints,
     to_output,
 )
-from .simdr import CONFIDENCE_MODES, argmax_decode, check_logits, check_split_ratio
+from .simdr import SplitBinsCodec
 
 WEIGHT_RULES = ("official", "bins")
 
 
-class SASimDRCodec(KeypointCodec):
+class SASimDRCodec(SplitBinsCodec):
     """SimDR* labels ``exp(-(i - k x)^2 / 2 sigma^2) / (sigma sqrt(2 pi))`` over ``int(W*k)`` bins.
 
     Paper Sec. 3.3, Eqs. 6-7, trained with the KL divergence (:class:`~simdr_lite.losses.KLDiscretLoss`).
@@ -54,16 +52,11 @@ class SASimDRCodec(KeypointCodec):
         weight_rule: str = "official",
         confidence: str = "min",
     ) -> None:
-        self.input_size = check_input_size(input_size)
-        self.k = check_split_ratio(k)
+        self._init_bins(input_size, k, confidence)
         self.sigma = check_positive("sigma", sigma)
         if weight_rule not in WEIGHT_RULES:
             raise ValueError(f"weight_rule must be one of {WEIGHT_RULES}, got {weight_rule!r}")
         self.weight_rule = weight_rule
-        if confidence not in CONFIDENCE_MODES:
-            raise ValueError(f"confidence must be one of {CONFIDENCE_MODES}, got {confidence!r}")
-        self.confidence = confidence
-        self.bins = (int(self.input_size[0] * self.k), int(self.input_size[1] * self.k))
 
     def __repr__(self) -> str:
         return (
@@ -107,15 +100,3 @@ class SASimDRCodec(KeypointCodec):
             d = centered_offsets(m, mu[..., axis])
             out.append(to_output(-(d * d) / (2.0 * self.sigma**2), as_numpy))
         return tuple(out)
-
-    def decode(self, outputs: tuple[Array, Array], *, normalized: bool = False) -> tuple[Array, Array]:
-        """Coordinates ``(N, K, 2)`` in input pixels and scores ``(N, K)``.
-
-        ``outputs`` are logits (the official flip test averages logits, then applies softmax);
-        ``normalized=True`` takes probabilities instead.
-        """
-        ox, oy, as_numpy = check_logits(outputs, self.bins)
-        px = ox if normalized else torch.softmax(ox.float(), dim=-1)
-        py = oy if normalized else torch.softmax(oy.float(), dim=-1)
-        coords, scores = argmax_decode(px, py, self.k, self.confidence)
-        return to_output(coords, as_numpy), to_output(scores, as_numpy)

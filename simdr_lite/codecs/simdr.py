@@ -58,7 +58,31 @@ def argmax_decode(
     return coords, scores
 
 
-class SimDRCodec(KeypointCodec):
+class SplitBinsCodec(KeypointCodec):
+    """What SimDR and SimDR* share: ``int(W*k)`` x-bins, ``int(H*k)`` y-bins and the arg-max decoder."""
+
+    def _init_bins(self, input_size: Sequence[int], k: float, confidence: str) -> None:
+        self.input_size = check_input_size(input_size)
+        self.k = check_split_ratio(k)
+        if confidence not in CONFIDENCE_MODES:
+            raise ValueError(f"confidence must be one of {CONFIDENCE_MODES}, got {confidence!r}")
+        self.confidence = confidence
+        self.bins = (int(self.input_size[0] * self.k), int(self.input_size[1] * self.k))
+
+    def decode(self, outputs: tuple[Array, Array], *, normalized: bool = False) -> tuple[Array, Array]:
+        """Coordinates ``(N, K, 2)`` in input pixels and scores ``(N, K)`` (Eq. 5).
+
+        ``outputs`` are logits; pass ``normalized=True`` for probabilities (e.g. SimDR's flip-test
+        average of two softmaxes, as the official ``validate_simdr`` does; SimDR* averages logits).
+        """
+        ox, oy, as_numpy = check_logits(outputs, self.bins)
+        px = ox if normalized else torch.softmax(ox.float(), dim=-1)
+        py = oy if normalized else torch.softmax(oy.float(), dim=-1)
+        coords, scores = argmax_decode(px, py, self.k, self.confidence)
+        return to_output(coords, as_numpy), to_output(scores, as_numpy)
+
+
+class SimDRCodec(SplitBinsCodec):
     """SimDR labels: bin ``round(x * k)`` of ``int(W * k)`` x-bins and ``int(H * k)`` y-bins.
 
     Paper Sec. 3.2 (Eqs. 2-5); quantization error ``< 1 / (2k)`` pixel (App. D.1).
@@ -90,15 +114,10 @@ class SimDRCodec(KeypointCodec):
         label_smoothing: float = 0.1,
         confidence: str = "max",
     ) -> None:
-        self.input_size = check_input_size(input_size)
-        self.k = check_split_ratio(k)
+        self._init_bins(input_size, k, confidence)
         if not 0.0 <= float(label_smoothing) < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         self.label_smoothing = float(label_smoothing)
-        if confidence not in CONFIDENCE_MODES:
-            raise ValueError(f"confidence must be one of {CONFIDENCE_MODES}, got {confidence!r}")
-        self.confidence = confidence
-        self.bins = (int(self.input_size[0] * self.k), int(self.input_size[1] * self.k))
 
     def __repr__(self) -> str:
         return (
@@ -138,15 +157,3 @@ class SimDRCodec(KeypointCodec):
             to_output(torch.log(t.clamp(min=1e-12)), as_numpy),
             to_output(torch.log(ty.clamp(min=1e-12)), as_numpy),
         )
-
-    def decode(self, outputs: tuple[Array, Array], *, normalized: bool = False) -> tuple[Array, Array]:
-        """Coordinates ``(N, K, 2)`` in input pixels and scores ``(N, K)`` (Eq. 5).
-
-        ``outputs`` are logits; pass ``normalized=True`` for probabilities (e.g. the flip-test
-        average of two softmaxes, as the official ``validate_simdr`` does).
-        """
-        ox, oy, as_numpy = check_logits(outputs, self.bins)
-        px = ox if normalized else torch.softmax(ox.float(), dim=-1)
-        py = oy if normalized else torch.softmax(oy.float(), dim=-1)
-        coords, scores = argmax_decode(px, py, self.k, self.confidence)
-        return to_output(coords, as_numpy), to_output(scores, as_numpy)
