@@ -71,6 +71,8 @@ class TrainConfig:
     checkpoint_every_iters: int = 0  # 0: only at the end of each epoch
     val_every: int = 10  # epochs
     deterministic: bool = False
+    sync_bn: bool = False  # torchrun: BatchNorm statistics over all processes
+    tensorboard: bool = True  # also write TensorBoard events (when tensorboard is installed)
 
 
 @dataclass

@@ -172,7 +172,10 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
     if dist.is_main:
         save_config(cfg, run_dir / "config.yaml")
         (run_dir / "environment.json").write_text(json.dumps(_environment(), indent=2))
+    if cfg.train.sync_bn and dist.world_size > 1:
+        model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     net = dist.wrap(model)
+    writer = _tensorboard(run_dir) if cfg.train.tensorboard and dist.is_main else None
     step_fn = torch.compile(net) if cfg.train.compile else net
 
     train_ds, val_ds = make_datasets(cfg, codec)
@@ -244,9 +247,23 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
         history.append(record)
         if dist.is_main:
             _append_csv(run_dir / "log.csv", record)
+        if writer is not None:
+            for key, value in record.items():
+                if key != "epoch":
+                    writer.add_scalar(key, value, epoch + 1)
+            writer.flush()
         checkpoint(epoch + 1, 0)
     dist.close()
     return {"history": history, "best": best, "model": model, "codec": codec, "val_dataset": val_ds}
+
+
+def _tensorboard(run_dir: Path):
+    """A TensorBoard writer for ``run_dir/tb``, or None when tensorboard is not installed."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(run_dir / "tb"))
 
 
 def _append_csv(path: Path, record: dict[str, Any]) -> None:

@@ -44,3 +44,15 @@ def test_missing_dataset_files_are_reported_before_training(tmp_path):
         check_paths(cfg)
     with pytest.raises(FileNotFoundError, match="configs live under configs/"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_training_writes_csv_and_tensorboard_logs(tmp_path):
+    from simdr_lite.engine.demo import demo_config
+    from simdr_lite.engine.trainer import train
+
+    cfg = demo_config("heatmap", fast=True, root=str(tmp_path / "data"))
+    out = train(cfg, tmp_path / "run", progress=False)
+    assert len(out["history"]) == cfg.train.epochs
+    assert (tmp_path / "run" / "log.csv").read_text().startswith("epoch,loss,lr,img_s")
+    assert any((tmp_path / "run" / "tb").iterdir())  # TensorBoard event file
+    assert (tmp_path / "run" / "environment.json").exists() and (tmp_path / "run" / "config.yaml").exists()
