@@ -166,7 +166,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--codec", choices=["heatmap", "simdr", "sa-simdr"], default="heatmap")
     p.add_argument("--workers", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--decoders", action="store_true", help="also time cv2.imdecode vs torchvision")
+    p.add_argument("--quick", action="store_true", help="128 samples per configuration")
     args = p.parse_args(argv)
+    if args.quick:
+        args.samples = min(args.samples, 128)
 
     codec = {"heatmap": HeatmapCodec(INPUT), "simdr": SimDRCodec(INPUT),
              "sa-simdr": SASimDRCodec(INPUT)}[args.codec]

@@ -98,10 +98,11 @@ def official_k(model: str, size: str) -> float:
     return 1.5 if (model, size) == ("hrnet_w48", "384x288") else 2.0
 
 
-def paper_complexity_table() -> list[dict]:
+def paper_complexity_table(sizes: Sequence[str] | None = None) -> list[dict]:
     """Our #Params / GFLOPs / true GMACs beside the paper's for every model of Tables 2, 3 and 4.
 
     SimDR cells use the official configs' ``k`` (and ``channels_per_joint`` for the upfree ResNet).
+    ``sizes`` keeps only some inputs (paper notation, e.g. ``("64x64",)``).
     """
     from simdr_lite.paper import TABLE2, TABLE3, TABLE4, input_size_wh
 
@@ -111,7 +112,7 @@ def paper_complexity_table() -> list[dict]:
     for r in TABLE2 + TABLE3 + TABLE4:
         head = "heatmap" if r.head == "heatmap" else "simdr"
         key = (r.model, head, r.input)
-        if key in seen:
+        if key in seen or (sizes is not None and r.input not in sizes):
             continue
         seen.add(key)
         k = official_k(r.model, r.input)
