@@ -16,6 +16,16 @@ def test_demo_fast_path_writes_the_report(tmp_path):
         assert (tmp_path / png).stat().st_size > 5_000
     assert (tmp_path / "heatmap" / "last.pth").exists() and (tmp_path / "simdr" / "config.yaml").exists()
 
+    # evaluate and export the trained checkpoints through the CLI (checkpoint files wrap the state dict)
+    run = tmp_path / "simdr"
+    cli.main(["eval", "--config", str(run / "config.yaml"), "--checkpoint", str(run / "last.pth"),
+              "--set", "test.flip=true"])
+    metrics = json.loads((run / "last.results.json").read_text())
+    assert set(metrics) >= {"AP", "AR"} and 0.0 <= metrics["AP"] <= 1.0
+    cli.main(["export", "--config", str(run / "config.yaml"), "--checkpoint", str(run / "last.pth"),
+              "--out", str(tmp_path / "simdr.onnx")])
+    assert (tmp_path / "simdr.onnx").stat().st_size > 100_000
+
 
 def test_bench_lists_modules_and_rejects_unknown_names():
     assert {"codecs", "data", "eval", "models"} <= set(bench.available())
