@@ -2,7 +2,8 @@
 
 Launch with ``torchrun --nproc_per_node=N -m simdr_lite.cli train --config ...``. Each process uses
 the config's per-GPU batch (the official DataParallel loader used per-GPU x #GPUs in one process).
-NCCL on GPUs, gloo on CPU. Validation runs on rank 0.
+NCCL on GPUs, gloo on CPU. Validation runs on all ranks, each on a shard of the validation set, with
+the predictions gathered before scoring (``evaluate(..., distributed=True)``); only rank 0 writes files.
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ class DistContext:
             return model
         ids = [self.local_rank] if torch.cuda.is_available() else None
         return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+
+    def broadcast_buffers(self, model: torch.nn.Module) -> None:
+        """Copy rank 0's buffers (BatchNorm running statistics) to every rank.
+
+        DDP broadcasts them at the start of each forward, so after the last training step every
+        rank holds statistics updated with its own batch; sharded validation needs rank 0's.
+        """
+        if self.world_size > 1:
+            for buffer in model.buffers():
+                torch_dist.broadcast(buffer, 0)
 
     def print(self, *args) -> None:
         if self.is_main:

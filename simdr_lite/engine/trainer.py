@@ -124,12 +124,14 @@ def _environment() -> dict[str, Any]:
             "threads": torch.get_num_threads()}
 
 
-def validate(model, val_ds, codec, cfg: Config, device) -> dict[str, float]:
+def validate(model, val_ds, codec, cfg: Config, device, *, distributed: bool = False) -> dict[str, float]:
+    """``cfg.test`` metrics of ``model`` on ``val_ds``; ``distributed``: all ranks share the work."""
     from simdr_lite.evaluation import evaluate
 
     out = evaluate(model, val_ds, codec, flip=cfg.test.flip, simdr_shift=cfg.test.simdr_shift,
                    heatmap_shift=cfg.test.shift_heatmap, in_vis_thre=cfg.test.in_vis_thre,
-                   oks_thre=cfg.test.oks_thre, batch_size=cfg.test.batch_size, device=device, progress=False)
+                   oks_thre=cfg.test.oks_thre, batch_size=cfg.test.batch_size, device=device, progress=False,
+                   distributed=distributed)
     return out["metrics"]
 
 
@@ -237,13 +239,15 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
         record = {"epoch": epoch + 1, "loss": total / max(seen, 1), "lr": optimizer.param_groups[0]["lr"],
                   "img_s": seen / (time.perf_counter() - t0)}
         last = epoch + 1 == cfg.train.epochs
-        if dist.is_main and cfg.train.val_every and ((epoch + 1) % cfg.train.val_every == 0 or last):
-            metrics = validate(model, val_ds, codec, cfg, device)
+        if cfg.train.val_every and ((epoch + 1) % cfg.train.val_every == 0 or last):
+            dist.broadcast_buffers(model)  # every rank scores rank 0's model (the one saved)
+            metrics = validate(model, val_ds, codec, cfg, device, distributed=dist.world_size > 1)
             record.update({f"val_{k}": v for k, v in metrics.items()})
             score = metrics.get("AP", metrics.get("Mean", -math.inf))
             if score > best:
                 best = score
-                torch.save(model.state_dict(), run_dir / "best.pth")
+                if dist.is_main:
+                    torch.save(model.state_dict(), run_dir / "best.pth")
         history.append(record)
         if dist.is_main:
             _append_csv(run_dir / "log.csv", record)

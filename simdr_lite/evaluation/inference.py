@@ -2,7 +2,9 @@
 
 ``predict`` gives per-instance keypoints in image pixels; ``evaluate`` turns them into the COCO
 (rescoring + OKS-NMS + OKS AP), CrowdPose or MPII (PCKh) numbers, as the official ``validate_*``
-functions and ``dataset.evaluate`` do.
+functions and ``dataset.evaluate`` do. With ``distributed=True`` (inside a ``torchrun`` process group)
+every rank predicts ``dataset[rank::world_size]`` and the predictions are gathered to all ranks, in
+dataset order, so the metrics equal a single-process evaluation's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+import torch.distributed as torch_dist
+from torch.utils.data import DataLoader, Subset
 from tqdm.auto import tqdm
 
 from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
@@ -58,11 +61,14 @@ def predict(
     device: str | torch.device = "cpu",
     workers: int = 0,
     progress: bool = True,
+    distributed: bool = False,
 ) -> dict[str, np.ndarray]:
     """Keypoints in image pixels ``coords (N, K, 2)`` and ``scores (N, K)`` for every instance.
 
     Also returns ``image_ids``, ``box_scores``, ``areas`` (``prod(scale * 200)``) and ``valid`` from
     each sample's ``meta``. Flip test as :func:`~simdr_lite.evaluation.flip.combine_flip`.
+    ``distributed``: every rank of the process group must call this; each predicts its shard
+    ``rank::world_size`` and all get every instance back, in dataset order (:func:`gather_shards`).
     """
     device = torch.device(device)
     head = head_of(codec)
@@ -70,7 +76,10 @@ def predict(
         flip_pairs = dataset.skeleton.flip_pairs
     was_training = model.training
     model.eval()
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers)
+    rank, world = _rank_and_world() if distributed else (0, 1)
+    shard = np.arange(rank, len(dataset), world)
+    subset = Subset(dataset, shard.tolist()) if world > 1 else dataset
+    loader = DataLoader(subset, batch_size=batch_size, shuffle=False, num_workers=workers)
     out: dict[str, list[np.ndarray]] = {k: [] for k in ("coords", "scores", "image_ids", "box_scores",
                                                          "areas", "valid")}
     for batch in tqdm(loader, desc="evaluate", disable=not progress, leave=False):
@@ -95,7 +104,25 @@ def predict(
         out["areas"].append(np.asarray(meta["area"], dtype=np.float64))
         out["valid"].append(np.asarray(meta.get("valid", np.ones(len(center))), dtype=bool))
     model.train(was_training)
-    return {k: np.concatenate(v) if v else np.zeros(0) for k, v in out.items()}
+    preds = {k: np.concatenate(v) if v else np.zeros(0) for k, v in out.items()}
+    return gather_shards(preds, shard) if world > 1 else preds
+
+
+def _rank_and_world() -> tuple[int, int]:
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        return torch_dist.get_rank(), torch_dist.get_world_size()
+    return 0, 1
+
+
+def gather_shards(preds: dict[str, np.ndarray], indices: np.ndarray) -> dict[str, np.ndarray]:
+    """Every rank's ``preds`` (for dataset ``indices``), concatenated on all ranks in dataset order."""
+    parts: list[Any] = [None] * torch_dist.get_world_size()
+    torch_dist.all_gather_object(parts, (indices, preds))
+    parts = [(idx, p) for idx, p in parts if len(idx)]  # a rank with an empty shard has no shapes
+    if not parts:
+        return preds
+    order = np.argsort(np.concatenate([idx for idx, _ in parts]))
+    return {k: np.concatenate([p[k] for _, p in parts])[order] for k in preds}
 
 
 def evaluate(
@@ -115,6 +142,7 @@ def evaluate(
     device: str | torch.device = "cpu",
     workers: int = 0,
     progress: bool = True,
+    distributed: bool = False,
 ) -> dict[str, Any]:
     """Metrics of ``model`` on ``dataset``: ``{"metrics": {...}, "results": [...], "predictions": {...}}``.
 
@@ -122,10 +150,13 @@ def evaluate(
     set) -> OKS AP via :func:`evaluate_coco`; ``"crowdpose"`` -> :func:`evaluate_crowdpose`;
     ``"mpii"`` -> PCKh against ``mpii_gt`` (default ``<dataset root>/annot/gt_valid.mat``).
     ``in_vis_thre`` is the rescoring threshold (official: 0.2 heatmap, 0.01-0.02 SimDR).
+    ``distributed``: all ranks must call this; predictions are sharded and gathered as in
+    :func:`predict`, and every rank computes (the same) metrics from all of them.
     """
     kind = kind or dataset.skeleton.name
     preds = predict(model, dataset, codec, flip=flip, simdr_shift=simdr_shift, heatmap_shift=heatmap_shift,
-                    batch_size=batch_size, device=device, workers=workers, progress=progress)
+                    batch_size=batch_size, device=device, workers=workers, progress=progress,
+                    distributed=distributed)
     ok = preds["valid"]
     if kind == "mpii":
         gt = load_mpii_gt(mpii_gt or Path(dataset.ann_file).parent / "gt_valid.mat")
