@@ -1,0 +1,375 @@
+"""The paper's numbers beside the numbers measured here (Tables 2, 3, 4, 6, 7, 8 and Figure 3).
+
+``simdr-lite eval --config CONFIG --checkpoint CKPT`` appends ``config, checkpoint, <metrics>`` to
+``runs/runs.csv``. :func:`read_runs` reads that file and maps each row's config path to the paper
+cells it reproduces (:func:`config_cells`); :func:`compare_tables` lays every paper table out with the
+paper's number beside the measured one (``None``, printed "—", where nothing was measured);
+:func:`figure3` gives the k ablation's AP-vs-k curves and :data:`FIG3_RECOMMENDED_K` the paper's
+recommended ``k`` (Figure 3 prints no numbers).
+
+A config reproduces a cell by *where it lives* under ``configs/`` (the layout
+``tools/make_paper_configs.py`` writes, see the README's paper -> config table), so the mapping needs
+no file but ``runs.csv``. Two things ``runs.csv`` does not record, which this module therefore
+assumes: the committed heatmap configs set ``test.post_process: true``, so a heatmap run fills the
+"Extra post. = Y" cell of Table 2 (a run with ``--set test.post_process=false`` would be counted
+there too); and the paper's COCO numbers use detected boxes (``--set data.use_gt_bbox=false``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from simdr_lite.paper import MPII_COLUMNS, TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8, Row
+
+#: The metric names ``simdr-lite eval`` writes, in order, per dataset (``simdr_lite.evaluation``:
+#: ``coco.STAT_NAMES``, ``crowdpose.CROWD_STAT_NAMES``, the keys of ``mpii.pckh``).
+METRIC_NAMES: dict[str, tuple[str, ...]] = {
+    "coco": ("AP", "AP50", "AP75", "APm", "APl", "AR", "AR50", "AR75", "ARm", "ARl"),
+    "crowdpose": ("AP", "AP50", "AP75", "AR", "AR50", "AR75", "APE", "APM", "APH"),
+    "mpii": ("Head", "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle", "Mean", "Mean@0.1"),
+}
+#: COCO and CrowdPose stats are fractions, MPII PCKh is in percent; the paper prints percent.
+SCALE = {"coco": 100.0, "crowdpose": 100.0, "mpii": 1.0}
+
+TITLES = {
+    "2": "Table 2 · COCO val2017: heatmap (with / without extra post-processing) vs SimDR",
+    "3": "Table 3 · COCO val2017: HRNet-W48 at higher input resolution, heatmap / SimDR / SimDR*",
+    "4": "Table 4 · COCO val2017: SimBa-Res50 with deconvolutions (heatmap) vs without (SimDR)",
+    "6": "Table 6 · COCO val2017: SimpleBaseline at 384x288",
+    "7": "Table 7 · CrowdPose test: HRNet-W32",
+    "8": "Table 8 · MPII val: HRNet-W32, PCKh@0.5 and PCKh@0.1",
+}
+_COCO6 = ("AP", "AP50", "AP75", "APM", "APL", "AR")
+#: Accuracy columns compared per table (Table 4's FPS is machine-dependent: notebook 04 / bench).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "2": ("AP", "AR"), "3": _COCO6, "4": ("AP",), "6": _COCO6,
+    "7": ("AP", "AP50", "AP75", "APE", "APM", "APH"), "8": MPII_COLUMNS,
+}
+COMPLEXITY_COLUMNS = ("Params", "GFLOPs")
+#: Table 8's joint columns as the paper abbreviates them (display only).
+_SHORT = {"Head": "Hea", "Shoulder": "Sho", "Elbow": "Elb", "Wrist": "Wri", "Knee": "Kne", "Ankle": "Ank"}
+#: Paper column -> ``runs.csv`` metric name, per dataset.
+_METRIC_OF = {
+    "coco": {"AP": "AP", "AP50": "AP50", "AP75": "AP75", "APM": "APm", "APL": "APl", "AR": "AR"},
+    "crowdpose": {c: c for c in COLUMNS["7"]},
+    "mpii": {c: c for c in MPII_COLUMNS},
+}
+
+#: Figure 3 (Sec. 4.2): the splitting factors tried and the recommended one per (model, input).
+FIG3_K = (1, 2, 3, 4)
+FIG3_RECOMMENDED_K: dict[tuple[str, str], int] = {
+    ("hrnet_w32", "128x128"): 2,
+    ("hrnet_w32", "256x192"): 2,
+    ("simbaseline_res50", "128x128"): 3,
+    ("simbaseline_res50", "256x192"): 2,
+}
+
+_HEAD_DIRS = {"heatmap": "heatmap", "simdr": "simdr", "sa_simdr": "sa-simdr"}
+_SIZE = re.compile(r"(?<![0-9])(\d+)x(\d+)(?![0-9])")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of a paper table (``table`` "2".."8") or one point of Figure 3 (``table`` "fig3").
+
+    ``post``: Table 2's "Extra post." (None elsewhere); ``setting``: "PCKh@0.5" / "PCKh@0.1" in
+    Table 8; ``k``: the splitting factor of a Figure 3 point.
+    """
+
+    table: str
+    model: str
+    head: str
+    input: str
+    post: bool | None = None
+    setting: str = ""
+    k: float | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One ``runs.csv`` row: ``metrics`` as ``simdr-lite eval`` wrote them, ``cells`` it reproduces."""
+
+    config: str
+    checkpoint: str
+    dataset: str | None
+    metrics: dict[str, float]
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    """One table row: the paper's numbers and ours (None = not measured) by column; ``source`` is
+    the config of the run the measured numbers come from."""
+
+    cell: Cell
+    paper: dict[str, float | None]
+    measured: dict[str, float | None]
+    source: str | None = None
+
+
+@dataclass
+class TableComparison:
+    """A paper table with the measured numbers beside the paper's."""
+
+    table: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[ComparedRow] = field(default_factory=list)
+
+    def _cells(self) -> list[bool]:
+        return [r.measured.get(c) is not None for r in self.rows for c in self.columns
+                if r.paper.get(c) is not None]
+
+    @property
+    def measured(self) -> int:
+        """Number of paper numbers that have a measured counterpart."""
+        return sum(self._cells())
+
+    @property
+    def unmeasured(self) -> int:
+        """Number of paper numbers with nothing measured beside them."""
+        return len(self._cells()) - self.measured
+
+    def format(self, digits: int = 1) -> str:
+        """A fixed-width text table: for each column the paper's number, then ours (— if none)."""
+
+        def num(v: float | None) -> str:
+            return "—" if v is None else f"{v:.{digits}f}"
+
+        extra = {"2": ["post"], "8": ["PCKh"]}.get(self.table, [])
+        labels = ["model", "head", "input", *extra]
+        names = [_SHORT.get(c, c) for c in self.columns]
+        table = [labels + [v for c in names for v in (f"{c} paper", "ours")]]
+        for r in self.rows:
+            c = r.cell
+            lab = [c.model, c.head, c.input] + {"2": ["Y" if c.post else "N"],
+                                                "8": [c.setting.removeprefix("PCKh")]}.get(self.table, [])
+            nums = [num(d.get(col)) for col in self.columns for d in (r.paper, r.measured)]
+            table.append(lab + nums)
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        n = len(labels)
+        lines = [self.title]
+        for row in table:
+            left = "  ".join(v.ljust(w) for v, w in zip(row[:n], widths[:n]))
+            pairs = [f"{row[i].rjust(widths[i])} {row[i + 1].rjust(widths[i + 1])}"
+                     for i in range(n, len(row), 2)]
+            lines.append(left + " | " + " | ".join(pairs))
+        lines.append(f"measured {self.measured} of {self.measured + self.unmeasured} numbers, "
+                     f"unmeasured {self.unmeasured}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class KCurve:
+    """Figure 3, one (model, input): measured ``(k, AP x 100)`` sorted by k, and the paper's best k."""
+
+    model: str
+    input: str
+    recommended_k: int
+    points: tuple[tuple[float, float], ...]
+
+
+def parse_config_path(config: str | Path) -> dict | None:
+    """Dataset, model, head, input (paper ``"HxW"``) and, for ``configs/ablation_k``, ``k`` of a
+    config, read from its path under ``configs/``; None for a path outside that layout."""
+    parts = PurePosixPath(str(config).replace("\\", "/")).parts
+    if "configs" not in parts:
+        return None
+    rel = parts[len(parts) - 1 - parts[::-1].index("configs") + 1:]
+    if len(rel) < 2 or not rel[-1].endswith((".yaml", ".yml")):
+        return None
+    stem = rel[-1].rsplit(".", 1)[0]
+    size = _SIZE.search(stem)
+    if size is None:
+        return None
+    h, w = size.groups()
+    if rel[0] == "ablation_k":
+        m = re.fullmatch(r"(simbaseline_res50|hrnet_w32)_(\d+x\d+)_k(\d+(?:\.\d+)?)", stem)
+        if m is None or len(rel) != 2:
+            return None
+        return {"dataset": "coco", "model": m[1], "head": "simdr", "input": m[2], "k": float(m[3]),
+                "ablation": True}
+    dataset, family = rel[0], rel[1]
+    if dataset not in METRIC_NAMES or len(rel) < 3:
+        return None
+    if len(rel) >= 4 and rel[2] in _HEAD_DIRS:
+        head = _HEAD_DIRS[rel[2]]
+    elif stem.endswith(("_heatmap", "_simdr")):
+        head = stem.rsplit("_", 1)[1]
+    else:
+        return None
+    if family == "tokenpose":
+        model = "tokenpose_s"
+    elif family == "hrnet" and (m := re.search(r"(?:^|_)w(32|48)_", stem)):
+        model = f"hrnet_w{m[1]}"
+    elif family == "resnet" and (m := re.search(r"(?:^|_)res(50|101|152)_", stem)):
+        model = "upfree_res50" if "upsample_free" in rel else f"simbaseline_res{m[1]}"
+    else:
+        return None
+    return {"dataset": dataset, "model": model, "head": head, "input": f"{h}x{w}", "k": None,
+            "ablation": False}
+
+
+def config_cells(config: str | Path) -> tuple[Cell, ...]:
+    """The paper cells a config reproduces: a COCO config may fill Table 2 and 3 or 4 at once (the
+    paper repeats those rows); an ``ablation_k`` config gives one Figure 3 point; () if none."""
+    p = parse_config_path(config)
+    if p is None:
+        return ()
+    key = (p["model"], p["head"], p["input"])
+    if p["ablation"]:
+        return (Cell("fig3", *key, k=p["k"]),)
+    cells: list[Cell] = []
+    if p["dataset"] == "coco":
+        for table, rows in (("2", TABLE2), ("3", TABLE3), ("4", TABLE4), ("6", TABLE6)):
+            for r in rows:  # heatmap configs have test.post_process: true -> Table 2's "post = Y" row
+                post_ok = r.post is None or r.post == (p["head"] == "heatmap")
+                if (r.model, r.head, r.input) == key and post_ok:
+                    cells.append(Cell(table, *key, post=r.post))
+    elif p["dataset"] == "crowdpose":
+        cells += [Cell("7", *key) for r in TABLE7 if (r.model, r.head, r.input) == key]
+    elif p["model"] == "hrnet_w32":  # mpii
+        cells += [Cell("8", *key, setting=f"PCKh@{t}") for h, s, t in TABLE8 if (h, s) == key[1:]]
+    return tuple(cells)
+
+
+def _float(v: str) -> float | None:
+    try:
+        return float(v)
+    except ValueError:
+        return None
+
+
+def read_runs(path: str | Path) -> list[Run]:
+    """Rows of ``runs.csv`` (``simdr-lite eval``'s log) with the cells each reproduces; [] if the file
+    is missing. Metric values are named by the config's dataset when their count fits it (one file may
+    mix COCO, CrowdPose and MPII rows under the first row's header), else by the header."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with path.open(newline="") as f:
+        rows = [r for r in csv.reader(f) if r]
+    if not rows:
+        return []
+    header, runs = rows[0], []
+    for row in rows[1:]:
+        if len(row) < 2 or row[:2] == header[:2]:
+            continue
+        parsed = parse_config_path(row[0])
+        dataset = parsed["dataset"] if parsed else None
+        values = row[2:]
+        names = METRIC_NAMES.get(dataset or "", ())
+        if len(names) != len(values):
+            names = tuple(header[2:])
+        metrics = {n: x for n, v in zip(names, values) if (x := _float(v)) is not None}
+        runs.append(Run(row[0], row[1], dataset, metrics, config_cells(row[0])))
+    return runs
+
+
+def _paper_values(table: str, row: Row | tuple[float, ...], with_complexity: bool) -> dict:
+    if table == "8":
+        values = dict(zip(MPII_COLUMNS, row))
+    else:
+        values = {"AP": row.ap, "AR": row.ar, **dict(row.extra)}
+        if with_complexity:
+            values.update(Params=row.params_m, GFLOPs=row.gflops)
+    return {c: values.get(c) for c in COLUMNS[table] + (COMPLEXITY_COLUMNS if with_complexity else ())}
+
+
+def _measured_values(table: str, cell: Cell, run: Run | None) -> dict[str, float | None]:
+    if run is None or run.dataset is None:
+        return {}
+    names = _METRIC_OF[run.dataset]
+    if table == "8" and cell.setting == "PCKh@0.1":
+        names = {c: f"{c}@0.1" for c in MPII_COLUMNS}  # eval's pckh gives only "Mean@0.1" today
+    scale = SCALE[run.dataset]
+    return {c: run.metrics[m] * scale for c, m in names.items() if m in run.metrics}
+
+
+def _paper_rows(table: str) -> list[tuple[Cell, Row | tuple[float, ...]]]:
+    if table == "8":
+        return [(Cell("8", "hrnet_w32", h, s, setting=f"PCKh@{t}"), v)
+                for (h, s, t), v in sorted(TABLE8.items(), key=lambda kv: (-kv[0][2], kv[0][1] != "64x64"))]
+    rows = {"2": TABLE2, "3": TABLE3, "4": TABLE4, "6": TABLE6, "7": TABLE7}[table]
+    return [(Cell(table, r.model, r.head, r.input, post=r.post if table == "2" else None), r) for r in rows]
+
+
+def compare_tables(runs: Iterable[Run] = (), complexity: Iterable[Mapping] | None = None
+                   ) -> dict[str, TableComparison]:
+    """Tables 2, 3, 4, 6, 7 and 8 with the paper's numbers beside the measured ones.
+
+    ``runs``: :func:`read_runs`'s rows; the last run of a cell wins. ``complexity``: optional rows of
+    :func:`simdr_lite.models.paper_complexity_table` (keys ``model, head, input, params_m, gflops``);
+    given, Tables 2-4 get ``Params`` (M) and ``GFLOPs`` columns filled with them (slow on a CPU: notebook
+    04 shows that table).
+    """
+    latest: dict[Cell, Run] = {}
+    for run in runs:
+        for cell in run.cells:
+            latest[cell] = run
+    comp = {(c["model"], c["head"], c["input"]): c for c in complexity} if complexity is not None else None
+    out = {}
+    for table, title in TITLES.items():
+        with_c = comp is not None and table in ("2", "3", "4")
+        tc = TableComparison(table, title, COLUMNS[table] + (COMPLEXITY_COLUMNS if with_c else ()))
+        for cell, row in _paper_rows(table):
+            run = latest.get(cell)
+            measured = _measured_values(table, cell, run)
+            if with_c:
+                c = comp.get((cell.model, "heatmap" if cell.head == "heatmap" else "simdr", cell.input))
+                if c is not None:
+                    measured.update(Params=c["params_m"], GFLOPs=c["gflops"])
+            measured = {k: measured.get(k) for k in tc.columns}
+            tc.rows.append(ComparedRow(cell, _paper_values(table, row, with_c), measured,
+                                       run.config if run else None))
+        out[table] = tc
+    return out
+
+
+def figure3(runs: Iterable[Run] = ()) -> list[KCurve]:
+    """Figure 3 (Sec. 4.2, the splitting factor ablation): for each (model, input) of
+    :data:`FIG3_RECOMMENDED_K`, the measured AP x 100 per k from ``configs/ablation_k`` runs (the last
+    run of a k wins; no points when none) and the paper's recommended k."""
+    aps: dict[tuple[str, str], dict[float, float]] = {key: {} for key in FIG3_RECOMMENDED_K}
+    for run in runs:
+        for cell in run.cells:
+            if cell.table == "fig3" and "AP" in run.metrics and (cell.model, cell.input) in aps:
+                aps[(cell.model, cell.input)][cell.k] = run.metrics["AP"] * SCALE["coco"]
+    return [KCurve(m, s, k, tuple(sorted(aps[(m, s)].items()))) for (m, s), k in FIG3_RECOMMENDED_K.items()]
+
+
+def demo_vs_paper(path: str | Path) -> list[dict] | None:
+    """The demo's ``results.json`` (``make demo``) as rows ``variant, post, AP, AR`` (x 100) beside
+    Table 2's SimBa-Res50 64x64 row of the same kind (a tiny network on synthetic data: the layout is
+    the paper's, the setting is not); None if the file is missing."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    results = json.loads(path.read_text())
+    paper = {(r.head, r.post): r for r in TABLE2 if r.model == "simbaseline_res50" and r.input == "64x64"}
+    rows = []
+    for variant, head, post in (("heatmap", "heatmap", False), ("heatmap_post", "heatmap", True),
+                                ("simdr", "simdr", False)):
+        if variant not in results:
+            continue
+        r, p = results[variant], paper[(head, post)]
+        rows.append({"variant": variant, "post": post, "AP": 100 * r["AP"], "AR": 100 * r["AR"],
+                     "paper_AP": p.ap, "paper_AR": p.ar})
+    return rows
+
+
+def count_cells(tables: Mapping[str, TableComparison]) -> tuple[int, int]:
+    """``(measured, unmeasured)`` numbers over all tables."""
+    return sum(t.measured for t in tables.values()), sum(t.unmeasured for t in tables.values())
+
+
+__all__ = [
+    "COLUMNS", "FIG3_K", "FIG3_RECOMMENDED_K", "METRIC_NAMES", "SCALE", "TITLES", "Cell", "ComparedRow",
+    "KCurve", "Run", "TableComparison", "compare_tables", "config_cells", "count_cells", "demo_vs_paper",
+    "figure3", "parse_config_path", "read_runs",
+]

@@ -1,0 +1,212 @@
+"""simdr_lite.compare: runs.csv -> paper cells, paper-vs-measured tables, Figure 3 data."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simdr_lite import compare
+from simdr_lite.compare import Cell, compare_tables, config_cells, count_cells, figure3, read_runs
+from simdr_lite.paper import TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8
+
+ROOT = Path(__file__).resolve().parents[1]
+COCO_HEADER = ["config", "checkpoint", *compare.METRIC_NAMES["coco"]]
+T2_CONFIG = "configs/coco/hrnet/simdr/nmt_w32_64x64_adam_lr1e-3.yaml"
+ALL_NUMBERS = (len(TABLE2) * 2 + len(TABLE3) * 6 + len(TABLE4) + len(TABLE6) * 6 + len(TABLE7) * 6
+               + len(TABLE8) * 8)
+
+
+def coco_stats(ap: float) -> list[float]:
+    """Ten COCO stats, fractions as simdr-lite eval writes them: AP = ap, AR = ap + 0.1, the rest 0.5."""
+    return [ap, 0.5, 0.5, 0.5, 0.5, ap + 0.1, 0.5, 0.5, 0.5, 0.5]
+
+
+def write_runs(path: Path, rows: list[list]) -> Path:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(COCO_HEADER)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def runs_csv(tmp_path):
+    # FAKE numbers, written by this test only: one Table 2 cell and two Figure 3 points
+    return write_runs(tmp_path / "runs.csv", [
+        [T2_CONFIG, "FAKE_test_only.pth", *coco_stats(0.5)],
+        ["configs/ablation_k/hrnet_w32_128x128_k3.yaml", "FAKE_k3.pth", *coco_stats(0.61)],
+        ["/abs/checkout/configs/ablation_k/hrnet_w32_128x128_k1.yaml", "FAKE_k1.pth", *coco_stats(0.55)],
+    ])
+
+
+def test_config_cells_follow_the_paper_tables():
+    assert config_cells(T2_CONFIG) == (Cell("2", "hrnet_w32", "simdr", "64x64", post=False),)
+    # the SimBa-Res50 heatmap rows of Table 2 ("Extra post. = Y") are repeated in Table 4
+    assert config_cells("configs/coco/resnet/heatmap/res50_128x128_d256x3_adam_lr1e-3.yaml") == (
+        Cell("2", "simbaseline_res50", "heatmap", "128x128", post=True),
+        Cell("4", "simbaseline_res50", "heatmap", "128x128"))
+    assert config_cells("configs/coco/hrnet/sa_simdr/w48_384x288_adam_lr1e-3_split1_5_sigma4.yaml") == (
+        Cell("3", "hrnet_w48", "sa-simdr", "384x288"),)
+    upfree = "configs/coco/resnet/simdr/upsample_free/nmt_res50_64x64_d256x3_adam_lr1e-3_split_3_cpj32.yaml"
+    assert config_cells(upfree) == (Cell("4", "upfree_res50", "simdr", "64x64"),)
+    assert config_cells("configs/crowdpose/hrnet/w32_64x64_simdr.yaml") == (
+        Cell("7", "hrnet_w32", "simdr", "64x64"),)
+    assert {c.setting for c in config_cells("configs/mpii/hrnet/heatmap/w32_64x64_adam_lr1e-3.yaml")} == {
+        "PCKh@0.5", "PCKh@0.1"}
+    assert config_cells(r"C:\repo\configs\ablation_k\simbaseline_res50_256x192_k4.yaml") == (
+        Cell("fig3", "simbaseline_res50", "simdr", "256x192", k=4.0),)
+    for outside in ("configs/synthetic/tiny_64x64_simdr.yaml", "/tmp/run/simdr/config.yaml",
+                    "/home/me/myconfigs/coco/hrnet/simdr/nmt_w32_64x64.yaml", "configs/coco/readme.txt"):
+        assert config_cells(outside) == ()
+
+
+def test_committed_configs_say_what_their_path_says():
+    """The path-based mapping agrees with every committed YAML (model, head, input, dataset, k, post)."""
+    unmapped = []
+    for path in sorted((ROOT / "configs").rglob("*.yaml")):
+        parsed = compare.parse_config_path(path)
+        if parsed is None:
+            assert path.parent.name == "synthetic", path
+            unmapped.append(path.relative_to(ROOT / "configs").as_posix())
+            continue
+        cfg = yaml.safe_load(path.read_text())
+        w, h = cfg["model"]["input_size"]
+        assert (cfg["model"]["name"], cfg["model"]["head"], f"{h}x{w}") == (
+            parsed["model"], parsed["head"], parsed["input"]), path
+        assert cfg["data"]["dataset"] == parsed["dataset"], path
+        if parsed["ablation"]:
+            assert cfg["model"]["k"] == parsed["k"], path
+        if parsed["head"] == "heatmap":  # why a heatmap run fills Table 2's "Extra post. = Y" row
+            assert cfg["test"]["post_process"] is True, path
+        if not config_cells(path):
+            unmapped.append(path.relative_to(ROOT / "configs").as_posix())
+    # official configs of settings the paper does not report (W32 384x288, Res152 below 384x288,
+    # SA-SimDR Res50), and the demo's
+    assert unmapped == ["coco/hrnet/heatmap/w32_384x288_adam_lr1e-3.yaml",
+                        "coco/resnet/heatmap/res152_128x128_d256x3_adam_lr1e-3.yaml",
+                        "coco/resnet/heatmap/res152_256x192_d256x3_adam_lr1e-3.yaml",
+                        "coco/resnet/sa_simdr/original/"
+                        "res50_384x288_d256x3_adam_lr1e-3_deconv3_split2_sigma6.yaml",
+                        "synthetic/tiny_64x64_heatmap.yaml", "synthetic/tiny_64x64_simdr.yaml"]
+
+
+def test_which_paper_cells_have_a_config():
+    covered = {c for p in (ROOT / "configs").rglob("*.yaml") for c in config_cells(p)}
+    rows = [row.cell for t in compare_tables().values() for row in t.rows]
+    missing = [c for c in rows if c not in covered]
+    # Table 2's "no post-processing" heatmap rows are the post-Y configs run with
+    # --set test.post_process=false; no official config exists for HRNet-W48 SimDR at 384x288
+    assert len(missing) == 16
+    assert all(c.table == "2" and c.head == "heatmap" and c.post is False for c in missing[:15])
+    assert missing[15] == Cell("3", "hrnet_w48", "simdr", "384x288")
+    assert sorted({c.k for c in covered if c.table == "fig3"}) == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_metric_names_match_the_evaluators():
+    from simdr_lite.evaluation.coco import STAT_NAMES
+    from simdr_lite.evaluation.crowdpose import CROWD_STAT_NAMES
+    from simdr_lite.paper import MPII_COLUMNS
+
+    assert compare.METRIC_NAMES["coco"] == STAT_NAMES
+    assert compare.METRIC_NAMES["crowdpose"] == CROWD_STAT_NAMES
+    assert compare.METRIC_NAMES["mpii"] == (*MPII_COLUMNS, "Mean@0.1")
+
+
+def test_read_runs_maps_each_row(runs_csv):
+    runs = read_runs(runs_csv)
+    assert [r.checkpoint for r in runs] == ["FAKE_test_only.pth", "FAKE_k3.pth", "FAKE_k1.pth"]
+    assert runs[0].dataset == "coco" and runs[0].metrics["AP"] == 0.5 and runs[0].metrics["AR"] == 0.6
+    assert runs[0].cells == config_cells(T2_CONFIG)
+    assert runs[2].cells == (Cell("fig3", "hrnet_w32", "simdr", "128x128", k=1.0),)
+
+
+def test_compare_tables_puts_the_measured_number_beside_the_paper(runs_csv):
+    tables = compare_tables(read_runs(runs_csv))
+    t2 = tables["2"]
+    row = next(r for r in t2.rows if r.cell == Cell("2", "hrnet_w32", "simdr", "64x64", post=False))
+    assert row.paper == {"AP": 56.4, "AR": 64.9}
+    assert row.measured == pytest.approx({"AP": 50.0, "AR": 60.0})
+    assert row.source == T2_CONFIG
+    assert (t2.measured, t2.unmeasured) == (2, 88)
+    assert all(set(r.measured.values()) == {None} for r in t2.rows if r is not row)
+    for name in ("3", "4", "6", "7", "8"):  # the ablation rows fill no table
+        assert tables[name].measured == 0
+    assert count_cells(tables) == (2, ALL_NUMBERS - 2)
+    text = t2.format()
+    assert "hrnet_w32           simdr    64x64    N    |     56.4 50.0 |     64.9 60.0" in text
+    assert text.endswith("measured 2 of 90 numbers, unmeasured 88")
+    assert text.count("—") == 88
+
+
+def test_figure3_data(runs_csv):
+    curves = {(c.model, c.input): c for c in figure3(read_runs(runs_csv))}
+    assert {k: c.recommended_k for k, c in curves.items()} == {
+        ("hrnet_w32", "128x128"): 2, ("hrnet_w32", "256x192"): 2,
+        ("simbaseline_res50", "128x128"): 3, ("simbaseline_res50", "256x192"): 2}
+    points = curves[("hrnet_w32", "128x128")].points
+    assert [k for k, _ in points] == [1.0, 3.0]
+    assert [ap for _, ap in points] == pytest.approx([55.0, 61.0])
+    assert all(c.points == () for k, c in curves.items() if k != ("hrnet_w32", "128x128"))
+
+
+def test_missing_runs_csv_means_nothing_measured(tmp_path):
+    assert read_runs(tmp_path / "nope.csv") == []
+    tables = compare_tables(read_runs(tmp_path / "nope.csv"))
+    assert sorted(tables) == ["2", "3", "4", "6", "7", "8"]
+    assert count_cells(tables) == (0, ALL_NUMBERS) == (0, 272)
+    assert all(c.points == () for c in figure3([]))
+    (tmp_path / "empty.csv").write_text("")
+    assert read_runs(tmp_path / "empty.csv") == []
+
+
+def test_rows_of_other_datasets_and_later_runs(tmp_path):
+    """One runs.csv mixes datasets under the first row's COCO header; the last run of a cell wins."""
+    mpii = [90.0, 91.0, 92.0, 93.0, 94.0, 95.0, 96.0, 92.5, 30.0]  # Head .. Ankle, Mean, Mean@0.1
+    crowd = [0.40, 0.70, 0.45, 0.5, 0.5, 0.5, 0.51, 0.43, 0.32]
+    path = write_runs(tmp_path / "runs.csv", [
+        [T2_CONFIG, "FAKE_first.pth", *coco_stats(0.2)],
+        ["configs/mpii/hrnet/simdr/norm_w32_64x64_adam_lr1e-3_ls2e1_split3.yaml", "FAKE_mpii.pth", *mpii],
+        ["configs/crowdpose/hrnet/w32_64x64_heatmap.yaml", "FAKE_crowd.pth", *crowd],
+        [T2_CONFIG, "FAKE_second.pth", *coco_stats(0.3)],
+        ["configs/synthetic/tiny_64x64_simdr.yaml", "FAKE_demo.pth", *coco_stats(0.9)],
+    ])
+    runs = read_runs(path)
+    assert runs[1].metrics["Mean@0.1"] == 30.0 and runs[2].metrics["APH"] == 0.32
+    assert runs[4].cells == ()
+    tables = compare_tables(runs)
+    t8 = {(r.cell.head, r.cell.input, r.cell.setting): r for r in tables["8"].rows}
+    assert t8[("simdr", "64x64", "PCKh@0.5")].measured["Mean"] == 92.5  # already percent
+    assert t8[("simdr", "64x64", "PCKh@0.1")].measured == {c: None for c in compare.COLUMNS["8"][:-1]} | {
+        "Mean": 30.0}  # eval reports only the mean at 0.1
+    assert tables["8"].measured == 9
+    t7 = next(r for r in tables["7"].rows if r.cell.head == "heatmap" and r.cell.input == "64x64")
+    assert t7.measured == pytest.approx({"AP": 40.0, "AP50": 70.0, "AP75": 45.0, "APE": 51.0, "APM": 43.0,
+                                         "APH": 32.0})
+    t2 = next(r for r in tables["2"].rows if r.source is not None)
+    assert t2.measured["AP"] == pytest.approx(30.0)
+    assert count_cells(tables) == (2 + 9 + 6, ALL_NUMBERS - 17)
+
+
+def test_complexity_columns(runs_csv):
+    rows = [{"model": "hrnet_w32", "head": "simdr", "input": "64x64", "params_m": 28.635, "gflops": 0.593},
+            {"model": "upfree_res50", "head": "simdr", "input": "64x64", "params_m": 24.672, "gflops": 0.315}]
+    tables = compare_tables(read_runs(runs_csv), complexity=rows)
+    assert tables["2"].columns == ("AP", "AR", "Params", "GFLOPs")
+    assert tables["6"].columns == compare.COLUMNS["6"]
+    row = next(r for r in tables["2"].rows if r.source is not None)
+    assert row.paper["Params"] == 28.6 and row.measured["Params"] == 28.635
+    assert tables["2"].measured == 4
+    assert tables["4"].measured == 2 and tables["4"].unmeasured == 6 * 3 - 2
+
+
+def test_demo_vs_paper(tmp_path):
+    assert compare.demo_vs_paper(tmp_path / "results.json") is None
+    stats = {"AP": 0.5, "AR": 0.6}
+    (tmp_path / "results.json").write_text(json.dumps({"heatmap": stats, "heatmap_post": stats,
+                                                       "simdr": {"AP": 0.25, "AR": 0.3}}))
+    rows = compare.demo_vs_paper(tmp_path / "results.json")
+    assert [(r["variant"], r["post"], r["paper_AP"]) for r in rows] == [
+        ("heatmap", False, 25.8), ("heatmap_post", True, 34.4), ("simdr", False, 40.8)]
+    assert rows[2]["AP"] == 25.0 and rows[2]["AR"] == pytest.approx(30.0)
