@@ -105,13 +105,20 @@ def test_which_paper_cells_have_a_config():
 
 
 def test_metric_names_match_the_evaluators():
+    import numpy as np
+
     from simdr_lite.evaluation.coco import STAT_NAMES
     from simdr_lite.evaluation.crowdpose import CROWD_STAT_NAMES
-    from simdr_lite.paper import MPII_COLUMNS
+    from simdr_lite.evaluation.mpii import pckh
 
     assert compare.METRIC_NAMES["coco"] == STAT_NAMES
     assert compare.METRIC_NAMES["crowdpose"] == CROWD_STAT_NAMES
-    assert compare.METRIC_NAMES["mpii"] == (*MPII_COLUMNS, "Mean@0.1")
+    rng = np.random.default_rng(0)  # two people, every joint visible: only the keys matter here
+    gt = rng.uniform(50, 150, (16, 2, 2))
+    heads = np.stack([gt[9] - 10, gt[9] + 10])  # (2, 2, N) head boxes around the head joint
+    table = pckh(np.transpose(gt, (2, 0, 1)) - 1.0, gt, np.zeros((16, 2)), heads)
+    assert tuple(table) == compare.METRIC_NAMES["mpii"]
+    assert table["Mean"] == 100.0  # exact predictions
 
 
 def test_read_runs_maps_each_row(runs_csv):
