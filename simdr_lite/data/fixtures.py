@@ -146,3 +146,31 @@ def write_mpii_fixture(
     ann_file = root / "annot" / f"{split}.json"
     ann_file.write_text(json.dumps(entries))
     return ann_file, image_dir
+
+
+def write_mpii_gt_valid(ann_file: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
+    """Write the PCKh ground truth (``gt_valid.mat`` layout) of an MPII JSON next to it, or to ``out``.
+
+    Real MPII ships ``annot/gt_valid.mat`` (HRNet's release) with annotated head boxes; a fixture has
+    none, so the head box here is the square of side |head top - upper neck| centred between the two
+    (head size ``0.6 * sqrt(2) * side``, about 0.85 head-segment lengths). Keys: ``pos_gt_src``
+    ``(16, 2, N)`` (1-based, as the JSON), ``jnt_missing`` ``(16, N)``, ``headboxes_src`` ``(2, 2, N)``
+    and ``dataset_joints``, which :func:`simdr_lite.evaluation.load_mpii_gt` reads back.
+    """
+    from scipy.io import savemat
+
+    from simdr_lite.evaluation.mpii import MPII_NAMES
+
+    ann_file = Path(ann_file)
+    entries = json.loads(ann_file.read_text())
+    joints = np.array([e["joints"] for e in entries], dtype=np.float64)  # (N, 16, 2), 1-based
+    vis = np.array([e["joints_vis"] for e in entries], dtype=np.float64)  # (N, 16)
+    neck, top = joints[:, MPII_NAMES.index("neck")], joints[:, MPII_NAMES.index("head")]
+    half = np.linalg.norm(top - neck, axis=1, keepdims=True) / 2
+    middle = (top + neck) / 2
+    headboxes = np.stack([middle - half, middle + half], axis=0).transpose(0, 2, 1)  # (2, 2, N)
+    names = np.array([[np.array([n]) for n in MPII_NAMES]], dtype=object)
+    out = Path(out) if out is not None else ann_file.parent / "gt_valid.mat"
+    savemat(out, {"pos_gt_src": joints.transpose(1, 2, 0), "jnt_missing": 1 - vis.T,
+                  "headboxes_src": headboxes, "dataset_joints": names})
+    return out

@@ -10,7 +10,9 @@ joint by its count. ``Mean@0.1`` reads the cumulative PCK curve ``arange(0, 0.51
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,3 +91,48 @@ def pckh(
     table["Mean"] = float(np.nansum(per_joint * ratio))
     table["Mean@0.1"] = float(np.nansum(curve[mean01_index] * ratio))
     return table
+
+
+def pckh_tables(
+    predictions: Mapping[str, np.ndarray], gt: Mapping[str, Any], thresholds: tuple[float, ...] = (0.5, 0.1)
+) -> dict[float, dict[str, float]]:
+    """PCKh tables at several thresholds for :func:`~simdr_lite.evaluation.evaluate`'s ``predictions``.
+
+    Instances are aligned on ``image_ids`` (the entry's position in ``valid.json``) as ``evaluate``
+    does; ``gt`` is :func:`load_mpii_gt`'s dict. ``{threshold: table}``, every table as :func:`pckh`.
+    """
+    ok = np.asarray(predictions["valid"], dtype=bool)
+    order = np.argsort(np.asarray(predictions["image_ids"])[ok], kind="stable")
+    coords = np.asarray(predictions["coords"])[ok][order]
+    names = tuple(gt.get("names", MPII_NAMES))
+    return {t: pckh(coords, gt["pos_gt_src"], gt["jnt_missing"], gt["headboxes_src"], threshold=t,
+                    names=names) for t in thresholds}
+
+
+def table8_beside(
+    measured: Mapping[tuple[str, str], Mapping[float, Mapping[str, float]]],
+    thresholds: tuple[float, ...] = (0.5, 0.1),
+) -> str:
+    """Text table: each row of the paper's Table 8 (HRNet-W32, MPII val), our measured row under it.
+
+    ``measured[(head, "HxW")][threshold]`` is a :func:`pckh` table computed at that threshold (e.g.
+    from :func:`pckh_tables`); paper rows without a measurement are printed alone. One block per
+    threshold, columns Head ... Ankle and Mean, in percent with one decimal.
+    """
+    from simdr_lite.paper import MPII_COLUMNS, TABLE8
+
+    def line(label: str, source: str, values) -> str:
+        return f"{label:17s}{source:6s}" + "".join(f"{v:>9.1f}" for v in values)
+
+    lines = []
+    for t in thresholds:
+        lines.append(f"{'PCKh@' + format(t, 'g'):23s}" + "".join(f"{c:>9s}" for c in MPII_COLUMNS))
+        for (head, size, thr), row in TABLE8.items():
+            if thr != t:
+                continue
+            lines.append(line(f"{head} {size}", "paper", row))
+            if (head, size) in measured:
+                table = measured[(head, size)][t]
+                lines.append(line("", "ours", [table.get(c, float("nan")) for c in MPII_COLUMNS]))
+        lines.append("")
+    return "\n".join(lines).rstrip()

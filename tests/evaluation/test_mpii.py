@@ -1,10 +1,11 @@
-"""PCKh: perfect predictions, a hand-computed offset case, the .mat round trip, Mean@0.1 index."""
+"""PCKh: perfect predictions, a hand-computed offset case, the .mat round trip, Mean@0.1 index, tables."""
 
 import numpy as np
 import pytest
 from scipy.io import savemat
 
-from simdr_lite.evaluation.mpii import MPII_NAMES, load_mpii_gt, pckh
+from simdr_lite.evaluation.mpii import MPII_NAMES, load_mpii_gt, pckh, pckh_tables, table8_beside
+from simdr_lite.paper import TABLE8
 
 
 def fake_gt(n=20, seed=0):
@@ -58,3 +59,28 @@ def test_gt_valid_mat_round_trip(tmp_path):
     assert pckh(preds, gt["pos_gt_src"], gt["jnt_missing"], gt["headboxes_src"])["Mean"] == pytest.approx(100)
     with pytest.raises(FileNotFoundError, match="download_mpii.py"):
         load_mpii_gt(tmp_path / "nope.mat")
+
+
+def test_pckh_tables_align_on_image_ids_and_skip_invalid():
+    pos, missing, head = fake_gt(n=6)
+    coords = np.transpose(pos, (2, 0, 1)) - 1.0
+    order = np.array([3, 0, 5, 1, 4, 2])  # shuffled instances, plus one invalid copy at the end
+    preds = {"coords": np.concatenate([coords[order], coords[:1] + 1e3]),
+             "image_ids": np.concatenate([order, [0]]), "valid": np.array([True] * 6 + [False])}
+    gt = {"pos_gt_src": pos, "jnt_missing": missing, "headboxes_src": head}
+    tables = pckh_tables(preds, gt, thresholds=(0.5, 0.1))
+    assert set(tables) == {0.5, 0.1}
+    assert tables[0.5]["Mean"] == pytest.approx(100) and tables[0.1]["Wrist"] == pytest.approx(100)
+
+
+def test_table8_beside_puts_ours_under_the_paper_row():
+    ours = {g: 50.0 for g in ("Head", "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle", "Mean")}
+    text = table8_beside({("simdr", "64x64"): {0.5: ours, 0.1: dict(ours, Mean=12.3)}})
+    lines = text.splitlines()
+    assert lines[0].startswith("PCKh@0.5") and lines[0].split()[-1] == "Mean"
+    i = next(i for i, s in enumerate(lines) if s.startswith("simdr 64x64") and "paper" in s)
+    assert lines[i].split()[-1] == f"{TABLE8[('simdr', '64x64', 0.5)][-1]:.1f}"
+    assert lines[i + 1].split() == ["ours"] + ["50.0"] * 8
+    assert sum(s.split()[0] == "ours" for s in lines if s.strip()) == 2  # one per threshold
+    assert "12.3" in text and "PCKh@0.1" in text
+    assert sum("paper" in s for s in lines) == len(TABLE8)  # every paper row, measured or not
