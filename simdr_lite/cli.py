@@ -35,7 +35,8 @@ def _eval(args: argparse.Namespace) -> None:
     import torch
 
     from simdr_lite.engine import load_config, make_codec, make_datasets, make_model
-    from simdr_lite.engine.trainer import validate
+    from simdr_lite.evaluation import evaluate
+    from simdr_lite.evaluation.mpii import GROUPS, load_mpii_gt, pckh_tables
     from simdr_lite.models import load_official_checkpoint
 
     cfg = load_config(args.config, args.set)
@@ -44,18 +45,44 @@ def _eval(args: argparse.Namespace) -> None:
     load_official_checkpoint(model, args.checkpoint)  # ours or an official SimCC .pth
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     _, val_ds = make_datasets(cfg, codec)
-    metrics = validate(model.to(device), val_ds, codec, cfg, device)
+    t = cfg.test  # the arguments of engine.trainer.validate; eval also needs the predictions (MPII)
+    out = evaluate(model.to(device), val_ds, codec, flip=t.flip, simdr_shift=t.simdr_shift,
+                   heatmap_shift=t.shift_heatmap, in_vis_thre=t.in_vis_thre, oks_thre=t.oks_thre,
+                   batch_size=t.batch_size, device=device, progress=False)
+    metrics = dict(out["metrics"])
+    if cfg.data.dataset == "mpii":  # Table 8's per-joint PCKh@0.1 ("Mean@0.1" is already there)
+        gt = load_mpii_gt(Path(val_ds.ann_file).parent / "gt_valid.mat")
+        at01 = pckh_tables(out["predictions"], gt, thresholds=(0.1,))[0.1]
+        metrics.update({f"{name}@0.1": at01[name] for name in GROUPS})
     ckpt = Path(args.checkpoint)
     (ckpt.with_suffix(".results.json")).write_text(json.dumps(metrics, indent=2))
-    runs_csv = Path("runs") / "runs.csv"
-    runs_csv.parent.mkdir(parents=True, exist_ok=True)
-    new = not runs_csv.exists()
-    with runs_csv.open("a", newline="") as f:
-        writer = csv.writer(f)
-        if new:
-            writer.writerow(["config", "checkpoint", *metrics])
-        writer.writerow([args.config, str(ckpt), *metrics.values()])
+    append_run(Path("runs") / "runs.csv", args.config, str(ckpt), args.set, metrics)
     print(json.dumps(metrics, indent=2))
+
+
+#: The leading columns of ``runs/runs.csv``; the metric names follow.
+RUNS_COLUMNS = ("config", "checkpoint", "overrides")
+
+
+def append_run(path: Path, config: str, checkpoint: str, overrides: list[str],
+               metrics: dict[str, float]) -> None:
+    """Append one ``simdr-lite eval`` row to ``path``: ``config, checkpoint, overrides, <metrics>``.
+
+    ``overrides`` are the ``--set`` strings joined by ``;``. The header row (the leading columns, then
+    the metric names) is written again whenever it differs from the file's last header, so a file
+    holding COCO, CrowdPose and MPII runs names every row's metrics by the header above it.
+    """
+    header = [*RUNS_COLUMNS, *metrics]
+    last = None
+    if path.exists():
+        with path.open(newline="") as f:
+            last = next((r for r in reversed(list(csv.reader(f))) if r[:2] == ["config", "checkpoint"]), None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", newline="") as f:
+        writer = csv.writer(f)
+        if last != header:
+            writer.writerow(header)
+        writer.writerow([config, checkpoint, ";".join(overrides), *metrics.values()])
 
 
 def _export(args: argparse.Namespace) -> None:

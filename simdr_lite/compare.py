@@ -1,18 +1,22 @@
 """The paper's numbers beside the numbers measured here (Tables 2, 3, 4, 6, 7, 8 and Figure 3).
 
-``simdr-lite eval --config CONFIG --checkpoint CKPT`` appends ``config, checkpoint, <metrics>`` to
-``runs/runs.csv``. :func:`read_runs` reads that file and maps each row's config path to the paper
-cells it reproduces (:func:`config_cells`); :func:`compare_tables` lays every paper table out with the
-paper's number beside the measured one (``None``, printed "—", where nothing was measured);
-:func:`figure3` gives the k ablation's AP-vs-k curves and :data:`FIG3_RECOMMENDED_K` the paper's
-recommended ``k`` (Figure 3 prints no numbers).
+``simdr-lite eval --config CONFIG --checkpoint CKPT [--set KEY=VALUE ...]`` appends
+``config, checkpoint, overrides, <metrics>`` to ``runs/runs.csv`` (``overrides``: the ``--set``
+strings joined by ``;``; a header row above each group of rows names the metrics). :func:`read_runs`
+reads that file (and the older ``config, checkpoint, <metrics>`` rows) and maps each row's config path
+and overrides to the paper cells it reproduces (:func:`config_cells`); :func:`compare_tables` lays
+every paper table out with the paper's number beside the measured one (``None``, printed "—", where
+nothing was measured); :func:`figure3` gives the k ablation's AP-vs-k curves and
+:data:`FIG3_RECOMMENDED_K` the paper's recommended ``k`` (Figure 3 prints no numbers).
 
 A config reproduces a cell by *where it lives* under ``configs/`` (the layout
 ``tools/make_paper_configs.py`` writes, see the README's paper -> config table), so the mapping needs
-no file but ``runs.csv``. Two things ``runs.csv`` does not record, which this module therefore
-assumes: the committed heatmap configs set ``test.post_process: true``, so a heatmap run fills the
-"Extra post. = Y" cell of Table 2 (a run with ``--set test.post_process=false`` would be counted
-there too); and the paper's COCO numbers use detected boxes (``--set data.use_gt_bbox=false``).
+no file but ``runs.csv``. The committed heatmap configs set ``test.post_process: true``, so a heatmap
+run fills the "Extra post. = Y" cell of Table 2, and with ``--set test.post_process=false`` the
+"Extra post. = N" cell (only Table 2 has heatmap rows without post-processing). The paper's COCO
+numbers use detected boxes (``--set data.use_gt_bbox=false``; most committed COCO configs use the
+ground-truth boxes): :meth:`TableComparison.format` lists each measured row's overrides under the
+table, so the boxes a number was measured with can be read there.
 """
 
 from __future__ import annotations
@@ -24,10 +28,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import yaml
+
 from simdr_lite.paper import MPII_COLUMNS, TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8, Row
 
-#: The metric names ``simdr-lite eval`` writes, in order, per dataset (``simdr_lite.evaluation``:
-#: ``coco.STAT_NAMES``, ``crowdpose.CROWD_STAT_NAMES``, the keys of ``mpii.pckh``).
+#: The metric names of each dataset's evaluator, in order (``simdr_lite.evaluation``:
+#: ``coco.STAT_NAMES``, ``crowdpose.CROWD_STAT_NAMES``, the keys of ``mpii.pckh``; for MPII
+#: ``simdr-lite eval`` adds the per-joint ``Head@0.1`` ... ``Ankle@0.1``). Used to name the metrics of
+#: the older ``runs.csv`` rows, which have no header of their own.
 METRIC_NAMES: dict[str, tuple[str, ...]] = {
     "coco": ("AP", "AP50", "AP75", "APm", "APl", "AR", "AR50", "AR75", "ARm", "ARl"),
     "crowdpose": ("AP", "AP50", "AP75", "AR", "AR50", "AR75", "APE", "APM", "APH"),
@@ -92,24 +100,27 @@ class Cell:
 
 @dataclass(frozen=True)
 class Run:
-    """One ``runs.csv`` row: ``metrics`` as ``simdr-lite eval`` wrote them, ``cells`` it reproduces."""
+    """One ``runs.csv`` row: ``metrics`` as ``simdr-lite eval`` wrote them, ``cells`` it reproduces,
+    ``overrides`` its ``--set`` strings (() for rows written before eval recorded them)."""
 
     config: str
     checkpoint: str
     dataset: str | None
     metrics: dict[str, float]
     cells: tuple[Cell, ...]
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ComparedRow:
     """One table row: the paper's numbers and ours (None = not measured) by column; ``source`` is
-    the config of the run the measured numbers come from."""
+    the config of the run the measured numbers come from, ``overrides`` that run's ``--set`` strings."""
 
     cell: Cell
     paper: dict[str, float | None]
     measured: dict[str, float | None]
     source: str | None = None
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass
@@ -161,6 +172,9 @@ class TableComparison:
             lines.append(left + " | " + " | ".join(pairs))
         lines.append(f"measured {self.measured} of {self.measured + self.unmeasured} numbers, "
                      f"unmeasured {self.unmeasured}")
+        for label, r in zip(table[1:], self.rows):  # e.g. data.use_gt_bbox=false: the paper's boxes
+            if r.overrides:
+                lines.append(f"  {' '.join(label[:n])}: --set {' --set '.join(r.overrides)}")
         return "\n".join(lines)
 
 
@@ -215,21 +229,40 @@ def parse_config_path(config: str | Path) -> dict | None:
             "ablation": False}
 
 
-def config_cells(config: str | Path) -> tuple[Cell, ...]:
-    """The paper cells a config reproduces: a COCO config may fill Table 2 and 3 or 4 at once (the
-    paper repeats those rows); an ``ablation_k`` config gives one Figure 3 point; () if none."""
+def override_value(overrides: Iterable[str], key: str) -> object | None:
+    """The value ``--set key=value`` gives ``key`` in ``overrides`` (parsed as YAML, as ``load_config``
+    does; the last one wins), None if ``key`` is not overridden."""
+    value = None
+    for pair in overrides:
+        name, _, text = pair.partition("=")
+        if name.strip() == key:
+            value = yaml.safe_load(text)
+    return value
+
+
+def config_cells(config: str | Path, overrides: Iterable[str] = ()) -> tuple[Cell, ...]:
+    """The paper cells a config, evaluated with the ``--set`` strings ``overrides``, reproduces: a COCO
+    config may fill Table 2 and 3 or 4 at once (the paper repeats those rows); an ``ablation_k``
+    config gives one Figure 3 point; () if none. A heatmap run has Table 2's extra post-processing
+    (the committed heatmap configs set ``test.post_process: true``) unless ``overrides`` turn it off;
+    then it fills only Table 2's "post = N" row."""
     p = parse_config_path(config)
     if p is None:
         return ()
     key = (p["model"], p["head"], p["input"])
     if p["ablation"]:
         return (Cell("fig3", *key, k=p["k"]),)
+    heatmap = p["head"] == "heatmap"
+    post = heatmap and override_value(overrides, "test.post_process") is not False
+    if heatmap and not post:  # only Table 2 has heatmap rows without the post-processing
+        rows = TABLE2 if p["dataset"] == "coco" else ()
+        return tuple(Cell("2", *key, post=False) for r in rows
+                     if (r.model, r.head, r.input, r.post) == (*key, False))
     cells: list[Cell] = []
     if p["dataset"] == "coco":
         for table, rows in (("2", TABLE2), ("3", TABLE3), ("4", TABLE4), ("6", TABLE6)):
-            for r in rows:  # heatmap configs have test.post_process: true -> Table 2's "post = Y" row
-                post_ok = r.post is None or r.post == (p["head"] == "heatmap")
-                if (r.model, r.head, r.input) == key and post_ok:
+            for r in rows:
+                if (r.model, r.head, r.input) == key and r.post in (None, post):
                     cells.append(Cell(table, *key, post=r.post))
     elif p["dataset"] == "crowdpose":
         cells += [Cell("7", *key) for r in TABLE7 if (r.model, r.head, r.input) == key]
@@ -247,8 +280,13 @@ def _float(v: str) -> float | None:
 
 def read_runs(path: str | Path) -> list[Run]:
     """Rows of ``runs.csv`` (``simdr-lite eval``'s log) with the cells each reproduces; [] if the file
-    is missing. Metric values are named by the config's dataset when their count fits it (one file may
-    mix COCO, CrowdPose and MPII rows under the first row's header), else by the header."""
+    is missing.
+
+    A row is named by the last header row above it. Rows under a ``config, checkpoint, overrides, ...``
+    header carry their ``--set`` strings (joined by ``;``). Under an older ``config, checkpoint, ...``
+    header (one for the whole file, which may mix COCO, CrowdPose and MPII rows) a row has no overrides
+    and its metrics are named by the config's dataset when their count fits it, else by the header.
+    """
     path = Path(path)
     if not path.is_file():
         return []
@@ -258,16 +296,23 @@ def read_runs(path: str | Path) -> list[Run]:
         return []
     header, runs = rows[0], []
     for row in rows[1:]:
+        if row[:2] == ["config", "checkpoint"]:
+            header = row
+            continue
         if len(row) < 2 or row[:2] == header[:2]:
             continue
         parsed = parse_config_path(row[0])
         dataset = parsed["dataset"] if parsed else None
-        values = row[2:]
-        names = METRIC_NAMES.get(dataset or "", ())
-        if len(names) != len(values):
-            names = tuple(header[2:])
+        if header[2:3] == ["overrides"]:
+            overrides = tuple(s for s in row[2].split(";") if s) if len(row) > 2 else ()
+            names, values = header[3:], row[3:]
+        else:
+            overrides, values = (), row[2:]
+            names = METRIC_NAMES.get(dataset or "", ())
+            if len(names) != len(values):
+                names = header[2:]
         metrics = {n: x for n, v in zip(names, values) if (x := _float(v)) is not None}
-        runs.append(Run(row[0], row[1], dataset, metrics, config_cells(row[0])))
+        runs.append(Run(row[0], row[1], dataset, metrics, config_cells(row[0], overrides), overrides))
     return runs
 
 
@@ -286,7 +331,7 @@ def _measured_values(table: str, cell: Cell, run: Run | None) -> dict[str, float
         return {}
     names = _METRIC_OF[run.dataset]
     if table == "8" and cell.setting == "PCKh@0.1":
-        names = {c: f"{c}@0.1" for c in MPII_COLUMNS}  # eval's pckh gives only "Mean@0.1" today
+        names = {c: f"{c}@0.1" for c in MPII_COLUMNS}  # rows written before eval added the joints: Mean only
     scale = SCALE[run.dataset]
     return {c: run.metrics[m] * scale for c, m in names.items() if m in run.metrics}
 
@@ -326,7 +371,7 @@ def compare_tables(runs: Iterable[Run] = (), complexity: Iterable[Mapping] | Non
                     measured.update(Params=c["params_m"], GFLOPs=c["gflops"])
             measured = {k: measured.get(k) for k in tc.columns}
             tc.rows.append(ComparedRow(cell, _paper_values(table, row, with_c), measured,
-                                       run.config if run else None))
+                                       run.config if run else None, run.overrides if run else ()))
         out[table] = tc
     return out
 
@@ -371,5 +416,5 @@ def count_cells(tables: Mapping[str, TableComparison]) -> tuple[int, int]:
 __all__ = [
     "COLUMNS", "FIG3_K", "FIG3_RECOMMENDED_K", "METRIC_NAMES", "SCALE", "TITLES", "Cell", "ComparedRow",
     "KCurve", "Run", "TableComparison", "compare_tables", "config_cells", "count_cells", "demo_vs_paper",
-    "figure3", "parse_config_path", "read_runs",
+    "figure3", "override_value", "parse_config_path", "read_runs",
 ]

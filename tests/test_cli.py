@@ -1,11 +1,17 @@
+import csv
 import json
 
 import pytest
+import torch
+import yaml
 
 from simdr_lite import bench, cli
+from simdr_lite.compare import Cell, compare_tables, read_runs
+from simdr_lite.evaluation.coco import STAT_NAMES
 
 
-def test_demo_fast_path_writes_the_report(tmp_path):
+def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # eval appends to ./runs/runs.csv: never the repository's
     cli.main(["demo", "--fast", "--out", str(tmp_path)])
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results) == {"heatmap", "heatmap_post", "simdr"}
@@ -19,9 +25,18 @@ def test_demo_fast_path_writes_the_report(tmp_path):
     # evaluate and export the trained checkpoints through the CLI (checkpoint files wrap the state dict)
     run = tmp_path / "simdr"
     cli.main(["eval", "--config", str(run / "config.yaml"), "--checkpoint", str(run / "last.pth"),
-              "--set", "test.flip=true"])
+              "--set", "test.flip=true", "--set", "test.post_process=false"])
     metrics = json.loads((run / "last.results.json").read_text())
     assert set(metrics) >= {"AP", "AR"} and 0.0 <= metrics["AP"] <= 1.0
+    with (tmp_path / "runs" / "runs.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["config", "checkpoint", "overrides", *STAT_NAMES]
+    assert rows[1][:3] == [str(run / "config.yaml"), str(run / "last.pth"),
+                           "test.flip=true;test.post_process=false"]
+    assert [float(v) for v in rows[1][3:]] == pytest.approx(list(metrics.values()))
+    (only,) = read_runs(tmp_path / "runs" / "runs.csv")
+    assert only.overrides == ("test.flip=true", "test.post_process=false")
+    assert only.metrics == pytest.approx(metrics) and only.cells == ()  # a config outside configs/
     cli.main(["export", "--config", str(run / "config.yaml"), "--checkpoint", str(run / "last.pth"),
               "--out", str(tmp_path / "simdr.onnx")])
     assert (tmp_path / "simdr.onnx").stat().st_size > 100_000
@@ -44,3 +59,41 @@ def test_train_reports_a_misspelt_config_key(tmp_path):
     (tmp_path / "c.yaml").write_text("train: {epoch: 3}\n")
     with pytest.raises(ValueError, match="Did you mean 'epochs'"):
         cli.main(["train", "--config", str(tmp_path / "c.yaml")])
+
+
+def test_eval_records_overrides_and_mpii_pckh_at_0_1(tmp_path, monkeypatch):
+    """An untrained tiny model on an MPII-format fixture: the row's columns, not its accuracy, are tested."""
+    from simdr_lite.data.fixtures import write_mpii_fixture, write_mpii_gt_valid
+    from simdr_lite.engine import load_config, make_model
+
+    monkeypatch.chdir(tmp_path)
+    write_mpii_fixture(tmp_path / "mpii" / "train", num_images=2, seed=0, split="train")
+    val_ann, _ = write_mpii_fixture(tmp_path / "mpii" / "valid", num_images=4, seed=1, split="valid")
+    write_mpii_gt_valid(val_ann)
+    # a tiny model saved under a Table 8 config path (compare maps configs by path): FAKE numbers
+    config = tmp_path / "configs" / "mpii" / "hrnet" / "simdr" / "w32_64x64_FAKE_tiny.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(yaml.safe_dump({
+        "model": {"name": "simbaseline_tiny", "head": "simdr", "input_size": [64, 64], "num_joints": 16},
+        "data": {"dataset": "mpii", "root": "mpii", "train_ann": "train/annot/train.json",
+                 "train_images": "train/images", "val_ann": "valid/annot/valid.json",
+                 "val_images": "valid/images", "workers": 0},
+        "test": {"batch_size": 4},
+    }))
+    torch.manual_seed(0)
+    torch.save(make_model(load_config(config)).state_dict(), tmp_path / "FAKE.pth")
+    for flip in ("false", "true"):
+        cli.main(["eval", "--config", str(config), "--checkpoint", "FAKE.pth", "--set", f"test.flip={flip}"])
+
+    with (tmp_path / "runs" / "runs.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
+    joints = ["Head", "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle"]
+    header = ["config", "checkpoint", "overrides", *joints, "Mean", "Mean@0.1", *[f"{j}@0.1" for j in joints]]
+    assert rows[0] == header and len(rows) == 3  # the header is written once for rows of one kind
+    assert [r[2] for r in rows[1:]] == ["test.flip=false", "test.flip=true"]
+    runs = read_runs(tmp_path / "runs" / "runs.csv")
+    assert runs[1].overrides == ("test.flip=true",) and set(runs[1].metrics) == set(header[3:])
+    t8 = {r.cell: r for r in compare_tables(runs)["8"].rows}
+    row = t8[Cell("8", "hrnet_w32", "simdr", "64x64", setting="PCKh@0.1")]
+    assert all(v is not None for v in row.measured.values())  # every joint at 0.1, not only the mean
+    assert row.measured["Head"] == runs[1].metrics["Head@0.1"] and row.overrides == ("test.flip=true",)

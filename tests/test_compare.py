@@ -101,6 +101,9 @@ def test_which_paper_cells_have_a_config():
     assert len(missing) == 16
     assert all(c.table == "2" and c.head == "heatmap" and c.post is False for c in missing[:15])
     assert missing[15] == Cell("3", "hrnet_w48", "simdr", "384x288")
+    no_post = {c for p in (ROOT / "configs").rglob("*.yaml")
+               for c in config_cells(p, ["test.post_process=false"])}
+    assert set(missing[:15]) <= no_post
     assert sorted({c.k for c in covered if c.table == "fig3"}) == [1.0, 2.0, 3.0, 4.0]
 
 
@@ -186,7 +189,7 @@ def test_rows_of_other_datasets_and_later_runs(tmp_path):
     t8 = {(r.cell.head, r.cell.input, r.cell.setting): r for r in tables["8"].rows}
     assert t8[("simdr", "64x64", "PCKh@0.5")].measured["Mean"] == 92.5  # already percent
     assert t8[("simdr", "64x64", "PCKh@0.1")].measured == {c: None for c in compare.COLUMNS["8"][:-1]} | {
-        "Mean": 30.0}  # eval reports only the mean at 0.1
+        "Mean": 30.0}  # a row written before eval added the per-joint PCKh@0.1: the mean only
     assert tables["8"].measured == 9
     t7 = next(r for r in tables["7"].rows if r.cell.head == "heatmap" and r.cell.input == "64x64")
     assert t7.measured == pytest.approx({"AP": 40.0, "AP50": 70.0, "AP75": 45.0, "APE": 51.0, "APM": 43.0,
@@ -217,3 +220,93 @@ def test_demo_vs_paper(tmp_path):
     assert [(r["variant"], r["post"], r["paper_AP"]) for r in rows] == [
         ("heatmap", False, 25.8), ("heatmap_post", True, 34.4), ("simdr", False, 40.8)]
     assert rows[2]["AP"] == 25.0 and rows[2]["AR"] == pytest.approx(30.0)
+
+
+HEATMAP_T2 = "configs/coco/resnet/heatmap/res50_128x128_d256x3_adam_lr1e-3.yaml"
+NEW_COCO_HEADER = ["config", "checkpoint", "overrides", *compare.METRIC_NAMES["coco"]]
+
+
+def test_post_process_override_picks_table2_row():
+    post = Cell("2", "simbaseline_res50", "heatmap", "128x128", post=True)
+    no_post = Cell("2", "simbaseline_res50", "heatmap", "128x128", post=False)
+    t4 = Cell("4", "simbaseline_res50", "heatmap", "128x128")
+    assert config_cells(HEATMAP_T2) == config_cells(HEATMAP_T2, ["test.post_process=true"]) == (post, t4)
+    # without the post-processing a heatmap run is only Table 2's "post = N" row (Table 4 is with it)
+    assert config_cells(HEATMAP_T2, ["data.use_gt_bbox=false", "test.post_process=false"]) == (no_post,)
+    assert config_cells(HEATMAP_T2, ["test.post_process=false", "test.post_process=True"]) == (post, t4)
+    assert config_cells(HEATMAP_T2, ["test.post_process = off"]) == (no_post,)  # YAML, as load_config
+    assert config_cells("configs/crowdpose/hrnet/w32_64x64_heatmap.yaml", ["test.post_process=false"]) == ()
+    assert config_cells("configs/mpii/hrnet/heatmap/w32_64x64_adam_lr1e-3.yaml",
+                        ["test.post_process=false"]) == ()
+    # SimDR has no heatmap post-processing: the override changes nothing
+    assert config_cells(T2_CONFIG, ["test.post_process=false"]) == config_cells(T2_CONFIG)
+    assert compare.override_value(["data.use_gt_bbox=false", "test.flip=true"], "data.use_gt_bbox") is False
+    assert compare.override_value(["test.flip=true"], "data.use_gt_bbox") is None
+
+
+def test_overrides_column_fills_the_no_post_row(tmp_path):
+    # FAKE numbers: the same heatmap checkpoint evaluated with and without the post-processing
+    path = tmp_path / "runs.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(NEW_COCO_HEADER)
+        writer.writerow([HEATMAP_T2, "FAKE.pth", "data.use_gt_bbox=false", *coco_stats(0.6)])
+        writer.writerow([HEATMAP_T2, "FAKE.pth", "data.use_gt_bbox=false;test.post_process=false",
+                         *coco_stats(0.5)])
+        writer.writerow([T2_CONFIG, "FAKE_simdr.pth", "", *coco_stats(0.4)])
+    runs = read_runs(path)
+    assert [r.overrides for r in runs] == [("data.use_gt_bbox=false",),
+                                           ("data.use_gt_bbox=false", "test.post_process=false"), ()]
+    assert runs[1].metrics == dict(zip(compare.METRIC_NAMES["coco"], coco_stats(0.5)))
+    assert runs[1].cells == (Cell("2", "simbaseline_res50", "heatmap", "128x128", post=False),)
+    tables = compare_tables(runs)
+    t2 = {(r.cell.model, r.cell.head, r.cell.input, r.cell.post): r for r in tables["2"].rows}
+    with_post = t2[("simbaseline_res50", "heatmap", "128x128", True)]
+    without = t2[("simbaseline_res50", "heatmap", "128x128", False)]
+    assert with_post.measured == pytest.approx({"AP": 60.0, "AR": 70.0})  # not overwritten by the later run
+    assert without.measured == pytest.approx({"AP": 50.0, "AR": 60.0})
+    assert without.paper == {"AP": 55.4, "AR": 63.3} and without.overrides == runs[1].overrides
+    t4 = next(r for r in tables["4"].rows if r.cell.head == "heatmap" and r.cell.input == "128x128")
+    assert t4.measured == {"AP": pytest.approx(60.0)}
+    assert (tables["2"].measured, tables["4"].measured) == (6, 1)
+    text = tables["2"].format()
+    assert text.endswith("unmeasured 84\n"
+                         "  simbaseline_res50 heatmap 128x128 Y: --set data.use_gt_bbox=false\n"
+                         "  simbaseline_res50 heatmap 128x128 N: --set data.use_gt_bbox=false "
+                         "--set test.post_process=false")
+
+
+def test_old_and_new_rows_in_one_file(tmp_path):
+    """An old runs.csv (no overrides column, one header for every dataset) to which eval appended rows
+    in the new format under a header of their own; each row is named by the header above it."""
+    from simdr_lite.cli import append_run
+
+    mpii = [90.0, 91.0, 92.0, 93.0, 94.0, 95.0, 96.0, 92.5, 30.0]  # Head .. Ankle, Mean, Mean@0.1
+    mpii_config = "configs/mpii/hrnet/simdr/norm_w32_64x64_adam_lr1e-3_ls2e1_split3.yaml"
+    path = write_runs(tmp_path / "runs.csv", [
+        [T2_CONFIG, "FAKE_old.pth", *coco_stats(0.2)],
+        [mpii_config, "FAKE_old_mpii.pth", *mpii],
+    ])
+    coco = dict(zip(compare.METRIC_NAMES["coco"], coco_stats(0.3)))
+    at01 = {f"{j}@0.1": 10.0 + i for i, j in enumerate(compare.METRIC_NAMES["mpii"][:7])}
+    append_run(path, HEATMAP_T2, "FAKE_new.pth", ["test.post_process=false"], coco)
+    append_run(path, HEATMAP_T2, "FAKE_new2.pth", [], coco)
+    append_run(path, mpii_config, "FAKE_new_mpii.pth", ["test.flip=true"],
+               dict(zip(compare.METRIC_NAMES["mpii"], mpii)) | at01)
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert [r[0] for r in rows] == ["config", T2_CONFIG, mpii_config, "config", HEATMAP_T2, HEATMAP_T2,
+                                    "config", mpii_config]
+    assert rows[3] == NEW_COCO_HEADER and rows[4][2] == "test.post_process=false" and rows[5][2] == ""
+    runs = read_runs(path)
+    assert [r.checkpoint for r in runs] == ["FAKE_old.pth", "FAKE_old_mpii.pth", "FAKE_new.pth",
+                                            "FAKE_new2.pth", "FAKE_new_mpii.pth"]
+    assert runs[1].overrides == () and runs[1].metrics["Mean@0.1"] == 30.0
+    assert "Head@0.1" not in runs[1].metrics
+    assert runs[2].metrics == pytest.approx(coco) and runs[2].cells[0].post is False
+    assert runs[3].overrides == () and runs[3].cells[0].post is True
+    assert runs[4].overrides == ("test.flip=true",) and runs[4].metrics["Ankle@0.1"] == 16.0
+    t8 = {(r.cell.head, r.cell.input, r.cell.setting): r for r in compare_tables(runs)["8"].rows}
+    assert t8[("simdr", "64x64", "PCKh@0.1")].measured == pytest.approx(
+        {"Head": 10.0, "Shoulder": 11.0, "Elbow": 12.0, "Wrist": 13.0, "Hip": 14.0, "Knee": 15.0,
+         "Ankle": 16.0, "Mean": 30.0})
