@@ -55,6 +55,10 @@ class DistContext:
             for buffer in model.buffers():
                 torch_dist.broadcast(buffer, 0)
 
+    def barrier(self) -> None:
+        if self.world_size > 1:
+            torch_dist.barrier()
+
     def print(self, *args) -> None:
         if self.is_main:
             print(*args, flush=True)

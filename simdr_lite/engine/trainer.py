@@ -180,7 +180,11 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
     writer = _tensorboard(run_dir) if cfg.train.tensorboard and dist.is_main else None
     step_fn = torch.compile(net) if cfg.train.compile else net
 
-    train_ds, val_ds = make_datasets(cfg, codec)
+    if dist.is_main:  # rank 0 first: it writes the synthetic set (if any) that the others then read
+        train_ds, val_ds = make_datasets(cfg, codec)
+    dist.barrier()
+    if not dist.is_main:
+        train_ds, val_ds = make_datasets(cfg, codec)
     loader = make_loader(train_ds, cfg.train.batch_size, train=True, workers=cfg.data.workers,
                          distributed=dist.world_size > 1, seed=cfg.train.seed)
     kill_at = int(os.environ.get(KILL_ENV, "0"))

@@ -72,3 +72,28 @@ def test_two_gloo_processes_evaluate_like_one_process(tmp_path):
             np.testing.assert_allclose(ddp["predictions"][key], value, rtol=0, atol=1e-9, err_msg=key)
         for key, value in single["metrics"].items():
             assert ddp["metrics"][key] == pytest.approx(value, abs=1e-9), key
+
+
+def train_worker(rank, world, port, root, run_dir):
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
+                      LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    from simdr_lite.engine.trainer import train
+
+    cfg = demo_config("simdr", fast=True, root=root)
+    cfg.train.val_every, cfg.train.batch_size = 1, 8
+    out = train(cfg, run_dir, progress=False)
+    torch.save({"history": out["history"], "best": out["best"]}, f"{run_dir}.{rank}")
+
+
+def test_two_gloo_processes_train_validate_and_share_the_synthetic_set(tmp_path):
+    """``train`` under 2 processes on a synthetic root that does not exist yet: rank 0 writes the set
+    while the other waits, every rank validates (sharded) and gets the same metrics; only rank 0
+    writes the run files."""
+    root, run_dir = tmp_path / "data", tmp_path / "run"
+    mp.spawn(train_worker, args=(2, free_port(), str(root), str(run_dir)), nprocs=2, join=True)
+    results = [torch.load(f"{run_dir}.{rank}", weights_only=False) for rank in range(2)]
+    val = [{k: v for k, v in r["history"][-1].items() if k.startswith("val_")} for r in results]
+    assert "val_AP" in val[0] and val[0] == val[1]  # (loss and img/s are each rank's own)
+    assert results[0]["best"] == results[1]["best"] == results[0]["history"][-1]["val_AP"]
+    assert (run_dir / "best.pth").is_file() and (run_dir / "log.csv").is_file()
