@@ -24,7 +24,7 @@ def test_config_loads_and_builds_its_model(path):
     cfg = load_config(path, ["model.pretrained="])
     with torch.device("meta"):
         model = make_model(cfg)
-    assert count_params(model) > 1e6
+    assert count_params(model) > (3e5 if cfg.model.name == "simbaseline_tiny" else 1e6)  # not a stub
 
 
 def test_official_hyper_parameters_spot_checks():

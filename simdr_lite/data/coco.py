@@ -81,6 +81,7 @@ class CocoKeypoints(TopDownDataset):
         encode_targets: bool = True,
         normalize_image: bool = True,
         seed: int = 0,
+        cache_images: bool = False,
     ) -> None:
         ann_path = require_file(ann_file, "COCO annotation file", DOWNLOAD_HINT)
         self.image_dir = require_dir(image_dir, "image directory", DOWNLOAD_HINT)
@@ -92,7 +93,7 @@ class CocoKeypoints(TopDownDataset):
             skeleton = _infer_skeleton(data, anns)
         super().__init__(input_size, codec, skeleton, train=train, augment=augment, color_rgb=color_rgb,
                          encode_targets=encode_targets, normalize_image=normalize_image,
-                         seed=seed)
+                         seed=seed, cache_images=cache_images)
         self.ann_file = ann_path
         self.det_file = det_file
         self.images = {int(im["id"]): im for im in data["images"]}

@@ -51,13 +51,14 @@ class MPIIKeypoints(TopDownDataset):
         encode_targets: bool = True,
         normalize_image: bool = True,
         seed: int = 0,
+        cache_images: bool = False,
     ) -> None:
         ann_path = require_file(ann_file, "MPII annotation file", DOWNLOAD_HINT)
         self.image_dir = require_dir(image_dir, "MPII image directory", DOWNLOAD_HINT)
         super().__init__(input_size, codec, MPII, train=train,
                          augment=augment if augment is not None else AugmentConfig.for_family("mpii"),
                          color_rgb=color_rgb, encode_targets=encode_targets, normalize_image=normalize_image,
-                         seed=seed)
+                         seed=seed, cache_images=cache_images)
         self.ann_file = ann_path
         entries = load_json(ann_path)
         if not isinstance(entries, list):

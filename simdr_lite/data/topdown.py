@@ -76,6 +76,7 @@ class TopDownDataset(Dataset):
         encode_targets: bool = True,
         normalize_image: bool = True,
         seed: int = 0,
+        cache_images: bool = False,
     ) -> None:
         if len(input_size) != 2 or min(input_size) <= 0:
             raise ValueError(f"input_size must be (W, H) with positive entries, got {input_size!r}")
@@ -95,6 +96,8 @@ class TopDownDataset(Dataset):
         self.epoch = 0
         self.skipped: Counter[str] = Counter()
         self._warned_files: set[str] = set()
+        # decoded images by file, kept for the next epochs (small sets only: each is H x W x 3 bytes)
+        self._cache: dict[str, np.ndarray] | None = {} if cache_images else None
 
     # ----------------------------------------------------------------- instance table
     def _set_records(
@@ -148,6 +151,14 @@ class TopDownDataset(Dataset):
         self.epoch = int(epoch)
 
     # ----------------------------------------------------------------- samples
+    def _read(self, index: int) -> np.ndarray:
+        path = str(self.image_files[index])
+        if self._cache is None:
+            return read_image(path, self.color_rgb)
+        if path not in self._cache:
+            self._cache[path] = read_image(path, self.color_rgb)
+        return self._cache[path]
+
     def __getitem__(self, key: int | tuple[int, int]) -> dict[str, Any]:
         epoch, index = key if isinstance(key, tuple) else (self.epoch, key)
         index = int(index)
@@ -158,7 +169,7 @@ class TopDownDataset(Dataset):
         tried = index
         for _ in range(MAX_REPLACEMENTS + 1):
             try:
-                image = read_image(self.image_files[tried], self.color_rgb)
+                image = self._read(tried)
             except ImageReadError as exc:
                 self._note_bad_image(str(self.image_files[tried]), exc)
                 if not self.train:

@@ -50,6 +50,7 @@ class DataConfig:
     num_joints_half_body: int = 8  # DATASET.NUM_JOINTS_HALF_BODY
     flip: bool = True  # DATASET.FLIP
     workers: int = 2  # WORKERS
+    cache_images: bool = False  # keep decoded images in memory (small sets, e.g. the synthetic demo)
     synthetic_images: tuple[int, int] = (2000, 200)  # dataset=synthetic: train / val images
 
 

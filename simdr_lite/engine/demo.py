@@ -11,6 +11,7 @@ only the representation differs. Writes ``report.md``, ``results.json``, ``curve
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -18,16 +19,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from .checkpoint import load_checkpoint
 from .config import Config, from_dict
-from .trainer import train, validate
+from .trainer import make_codec, make_datasets, make_model, train, validate
 
 #: The embedded defaults (``configs/synthetic/*.yaml`` are these, written out).
 DEMO_BASE: dict[str, Any] = {
     "model": {"name": "simbaseline_tiny", "input_size": [64, 64]},
     "data": {"dataset": "synthetic", "root": "runs/data/synthetic", "synthetic_images": [1200, 200],
              "color_rgb": True, "scale_factor": 0.3, "rotation_factor": 40.0, "half_body_prob": 0.0,
-             "workers": 2},
-    "train": {"epochs": 14, "lr": 1e-3, "milestones": [10, 13], "batch_size": 64, "val_every": 0},
+             "workers": 0, "cache_images": True},
+    "train": {"epochs": 60, "lr": 1e-3, "milestones": [45, 55], "batch_size": 32, "val_every": 0},
     "test": {"flip": False, "batch_size": 64},
 }
 HEADS = {
@@ -35,7 +37,7 @@ HEADS = {
     "simdr": {"model": {"head": "simdr", "k": 3.0}, "train": {"label_smoothing": 0.1},
               "test": {"in_vis_thre": 0.02}},
 }
-FAST = {"data": {"synthetic_images": [48, 16], "workers": 0}, "train": {"epochs": 1, "milestones": [1]}}
+FAST = {"data": {"synthetic_images": [48, 16]}, "train": {"epochs": 1, "milestones": [1]}}
 
 
 def _merge(*dicts: dict[str, Any]) -> dict[str, Any]:
@@ -54,31 +56,112 @@ def demo_config(head: str, fast: bool = False, root: str | None = None) -> Confi
 
 
 def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: str | None = None,
-             progress: bool = True) -> dict[str, dict[str, float]]:
-    """Train both heads, evaluate the three variants, write the report; returns the COCO stats."""
+             progress: bool = True, parallel: bool | None = None) -> dict[str, dict[str, float]]:
+    """Train both heads, evaluate the three variants, write the report; returns the COCO stats.
+
+    On a CPU with two or more cores the two trainings run side by side, one process each with half
+    the cores (``parallel=None`` decides so); on a GPU, one after the other. Either way each run is
+    seeded, checkpointed in ``out_dir/<head>`` and evaluated from its last checkpoint.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = str(out / "data") if fast else None
-    results, histories, trained, timings = {}, {}, {}, {}
-    for head in ("heatmap", "simdr"):
-        cfg = demo_config(head, fast=fast, root=root)
-        start = time.perf_counter()
-        run = train(cfg, out / head, resume=False, progress=progress, device=device)
-        timings[head] = time.perf_counter() - start
-        histories[head], trained[head] = run["history"], (run["model"], run["codec"], run["val_dataset"], cfg)
-        if head == "heatmap":
-            codec = run["codec"]
-            for name, refine in (("heatmap", None), ("heatmap_post", "shift")):
-                codec.refine = refine
-                results[name] = validate(run["model"], run["val_dataset"], codec, cfg, _device(run["model"]))
-        else:
-            model = run["model"]
-            results["simdr"] = validate(model, run["val_dataset"], run["codec"], cfg, _device(model))
+    configs = {head: demo_config(head, fast=fast, root=root) for head in HEADS}
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if parallel is None:
+        parallel = device == "cpu" and cores >= 2
+    make_datasets(configs["heatmap"], make_codec(configs["heatmap"]))  # write the data once, up front
+    jobs = [(cfg, str(out / head), device, max(1, cores // 2) if parallel else 0, progress and not parallel)
+            for head, cfg in configs.items()]
+    if parallel:
+        timings = _train_side_by_side(jobs, out, progress)
+    else:
+        timings = dict(zip(configs, (_train_one(*job) for job in jobs)))
+
+    trained = load_trained(out, fast=fast, device=device)
+    results = {}
+    for head, (model, codec, val_ds, cfg) in trained.items():
+        variants = (("heatmap", None), ("heatmap_post", "shift")) if head == "heatmap" else (("simdr", None),)
+        for name, refine in variants:
+            codec.refine = refine
+            results[name] = validate(model, val_ds, codec, cfg, torch.device(device))
+    histories = {head: load_checkpoint(out / head / "last.pth")["history"] for head in trained}
     (out / "results.json").write_text(json.dumps(results, indent=2))
     _plot_curves(histories, out / "curves.png")
-    _plot_predictions(trained, out / "predictions.png")
+    fig = plot_predictions(trained, range(min(6, len(trained["simdr"][2]))))
+    fig.savefig(out / "predictions.png", dpi=90)
     (out / "report.md").write_text(_report(results, timings, fast))
     return results
+
+
+def load_trained(out_dir: str | Path = "runs/demo", *, fast: bool = False,
+                 device: str = "cpu") -> dict[str, tuple[torch.nn.Module, Any, Any, Config]]:
+    """The demo's trained models read back from ``out_dir/<head>/last.pth``.
+
+    Returns ``head -> (model in eval mode, codec, validation set, config)``.
+    """
+    out = Path(out_dir)
+    root = str(out / "data") if fast else None
+    trained = {}
+    for head in HEADS:
+        cfg = demo_config(head, fast=fast, root=root)
+        codec, model = make_codec(cfg), make_model(cfg)
+        model.load_state_dict(load_checkpoint(out / head / "last.pth")["model"])
+        trained[head] = (model.to(device).eval(), codec, make_datasets(cfg, codec)[1], cfg)
+    return trained
+
+
+def instance_scores(trained: dict[str, tuple]) -> dict[str, np.ndarray]:
+    """Per-instance OKS on the validation set: heatmap without post-processing, and SimDR.
+
+    The validation set uses ground-truth boxes, so prediction ``i`` is instance ``i`` of the set.
+    """
+    from simdr_lite.evaluation import evaluate, instance_oks
+
+    scores = {}
+    for head, (model, codec, val_ds, cfg) in trained.items():
+        codec.refine = None
+        preds = evaluate(model, val_ds, codec, flip=False, in_vis_thre=cfg.test.in_vis_thre,
+                         batch_size=cfg.test.batch_size, device=_device(model), progress=False)["predictions"]
+        scores[head] = instance_oks(preds["coords"], val_ds.joints, val_ds.visible, preds["areas"])
+    return scores
+
+
+def _train_one(cfg: Config, run_dir: str, device: str, threads: int, progress: bool) -> float:
+    """Train one head from scratch (``threads`` > 0: set torch's CPU threads); returns the seconds."""
+    if threads:
+        torch.set_num_threads(threads)
+    start = time.perf_counter()
+    train(cfg, run_dir, resume=False, progress=progress, device=device)
+    return time.perf_counter() - start
+
+
+def _train_side_by_side(jobs: list[tuple], out: Path, progress: bool) -> dict[str, float]:
+    """Run ``_train_one`` for each job in its own process; one progress bar over all their epochs."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm.auto import tqdm
+
+    heads = [Path(job[1]).name for job in jobs]
+    for head in heads:  # the bar counts epochs from the runs' CSV logs
+        (out / head / "log.csv").unlink(missing_ok=True)
+    total = sum(job[0].train.epochs for job in jobs)
+    with ProcessPoolExecutor(len(jobs), mp_context=mp.get_context("spawn")) as pool, \
+            tqdm(total=total, desc="demo: " + " + ".join(heads) + " epochs", disable=not progress) as bar:
+        futures = [pool.submit(_train_one, *job) for job in jobs]
+        while not all(f.done() for f in futures):
+            time.sleep(1.0)
+            bar.update(sum(_epochs_logged(out / h / "log.csv") for h in heads) - bar.n)
+        return {head: f.result() for head, f in zip(heads, futures)}  # re-raises a worker's error
+
+
+def _epochs_logged(path: Path) -> int:
+    try:
+        return max(0, len(path.read_text().splitlines()) - 1)
+    except OSError:
+        return 0
 
 
 def _device(model: torch.nn.Module) -> torch.device:
@@ -129,35 +212,33 @@ def _plot_curves(histories: dict[str, list[dict]], path: Path) -> None:
 
 
 @torch.no_grad()
-def _plot_predictions(trained: dict[str, tuple], path: Path, n: int = 6) -> None:
-    import matplotlib
+def plot_predictions(trained: dict[str, tuple], indices: Any):
+    """Each model's predictions on the validation crops ``indices`` (heatmap without post, then SimDR).
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Returns a matplotlib ``Figure`` (not attached to pyplot: save it, or display it in a notebook).
+    """
+    from matplotlib.figure import Figure
 
     from simdr_lite.data.augment import normalize_batch
     from simdr_lite.viz import draw_skeleton
 
-    _, _, val_ds, _ = trained["simdr"]
-    samples = [val_ds[i] for i in range(min(n, len(val_ds)))]
+    val_ds = trained["simdr"][2]
+    samples = [val_ds[int(i)] for i in indices]
     images = torch.stack([s["image"] for s in samples])
-    fig, axes = plt.subplots(2, len(samples), figsize=(2 * len(samples), 4.2), squeeze=False)
+    fig = Figure(figsize=(2 * len(samples), 4.2))
+    axes = fig.subplots(2, len(samples), squeeze=False)
     for row, head in enumerate(("heatmap", "simdr")):
         model, codec, _, _ = trained[head]
         model.eval()
-        x = normalize_batch(images.to(_device(model)))
-        out = model(x)
+        out = model(normalize_batch(images.to(_device(model))))
         if head == "heatmap":
             codec.refine = None
         coords = codec.decode(out)[0].cpu().numpy()
         for col, s in enumerate(samples):
             ax = axes[row, col]
-            img = s["image"].permute(1, 2, 0).numpy()
-            ax.imshow(img)
-            vis = np.asarray(s["joints_vis"]) > 0
-            draw_skeleton(ax, coords[col], vis)
+            ax.imshow(s["image"].permute(1, 2, 0).numpy())
+            draw_skeleton(ax, coords[col], np.asarray(s["joints_vis"]) > 0)
             ax.set_axis_off()
         axes[row, 0].set_title("heatmap (no post)" if head == "heatmap" else "SimDR", fontsize=9, loc="left")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    return fig

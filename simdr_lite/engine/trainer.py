@@ -84,8 +84,8 @@ def make_datasets(cfg: Config, codec: KeypointCodec):
     root = Path(d.root)
     if d.dataset == "synthetic":
         n_train, n_val = d.synthetic_images
-        tr = make_synthetic_coco(root, n_train, split="train", seed=cfg.train.seed, workers=d.workers or 1)
-        va = make_synthetic_coco(root, n_val, split="val", seed=cfg.train.seed, workers=d.workers or 1)
+        tr = make_synthetic_coco(root, n_train, split="train", seed=cfg.train.seed, workers=d.workers or None)
+        va = make_synthetic_coco(root, n_val, split="val", seed=cfg.train.seed, workers=d.workers or None)
         train_files, val_files = (tr.ann_file, tr.image_dir), (va.ann_file, va.image_dir)
     else:
         check_paths(cfg)
@@ -93,7 +93,7 @@ def make_datasets(cfg: Config, codec: KeypointCodec):
         val_files = (root / d.val_ann, root / d.val_images)
     augment = AugmentConfig(scale_factor=d.scale_factor, rotation_factor=d.rotation_factor, flip=d.flip,
                             prob_half_body=d.half_body_prob, num_joints_half_body=d.num_joints_half_body)
-    common = {"color_rgb": d.color_rgb, "seed": cfg.train.seed}
+    common = {"color_rgb": d.color_rgb, "seed": cfg.train.seed, "cache_images": d.cache_images}
     cls = MPIIKeypoints if d.dataset == "mpii" else CocoKeypoints
     train_ds = cls(*train_files, cfg.model.input_size, None, train=True, augment=augment,
                    encode_targets=False, normalize_image=False, **common)
@@ -172,6 +172,8 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
         partial = state.get("partial", (0.0, 0))
         dist.print(f"resumed from {ckpt_path} at epoch {start_epoch}, iteration {start_iter}")
     if dist.is_main:
+        if start_epoch == start_iter == 0:  # a fresh run: no rows left from an earlier one in this folder
+            (run_dir / "log.csv").unlink(missing_ok=True)
         save_config(cfg, run_dir / "config.yaml")
         (run_dir / "environment.json").write_text(json.dumps(_environment(), indent=2))
     if cfg.train.sync_bn and dist.world_size > 1:

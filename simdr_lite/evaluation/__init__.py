@@ -1,6 +1,6 @@
 """Evaluation: flip test, back-projection, rescoring, OKS-NMS, COCO AP, MPII PCKh, CrowdPose AP."""
 
-from .coco import STAT_NAMES, coco_results, evaluate_coco, oks_nms, rescore
+from .coco import STAT_NAMES, coco_results, evaluate_coco, instance_oks, oks_nms, rescore
 from .crowdpose import evaluate_crowdpose
 from .flip import combine_flip, flip_back_heatmap, flip_back_simdr
 from .inference import evaluate, head_of, predict
@@ -16,6 +16,7 @@ __all__ = [
     "flip_back_heatmap",
     "flip_back_simdr",
     "head_of",
+    "instance_oks",
     "load_mpii_gt",
     "oks_nms",
     "pckh",

@@ -58,6 +58,27 @@ def oks_matrix(
     return np.where(count > 0, (np.exp(-e) * mask).sum(-1) / np.maximum(count, 1), 0.0)
 
 
+def instance_oks(
+    pred: np.ndarray,
+    gt: np.ndarray,
+    visible: np.ndarray,
+    areas: np.ndarray,
+    sigmas: Sequence[float] | None = None,
+) -> np.ndarray:
+    """OKS of each predicted instance ``(N, K, 2)`` against its own ground truth (paper Eq. 8).
+
+    COCOeval's formula, ``mean over labelled joints of exp(-d^2 / (2 sigma)^2 / (area + eps) / 2)``;
+    NaN for an instance with no labelled joint. For per-instance error analysis (failure cases).
+    """
+    pred, gt = np.asarray(pred, dtype=np.float64), np.asarray(gt, dtype=np.float64)
+    var = (_sigmas(sigmas, gt.shape[-2]) * 2) ** 2
+    d2 = ((pred[..., :2] - gt[..., :2]) ** 2).sum(-1)
+    e = d2 / var / (np.asarray(areas, dtype=np.float64)[:, None] + np.spacing(1)) / 2
+    vis = np.asarray(visible) > 0
+    count = vis.sum(-1)
+    return np.where(count > 0, (np.exp(-e) * vis).sum(-1) / np.maximum(count, 1), np.nan)
+
+
 def oks_nms(
     keypoints: np.ndarray,
     scores: np.ndarray,

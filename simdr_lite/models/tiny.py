@@ -1,9 +1,13 @@
 """A small SimpleBaseline-style network for the CPU demo (not in the paper).
 
-A 4-stage ResNet of BasicBlocks (32-64-128-256 channels, stride 16) and the SimpleBaseline head
-scaled down: two deconvolutions back to stride 4 and a 1x1 conv to the joints. The SimDR variant
+A 4-stage ResNet of BasicBlocks (16-32-64-128 channels, stride 16) and the SimpleBaseline head
+scaled down: two 32-channel deconvolutions back to stride 4 and a 1x1 conv to the joints. The SimDR variant
 flattens each joint map and applies the shared ``mlp_head_x`` / ``mlp_head_y``, exactly as the SimDR
 SimpleBaseline of Table 2 does, so the demo compares the two representations on the same network.
+
+It is trained from scratch, so its backbone gets the Kaiming init of a from-scratch ResNet (the
+official N(0, 0.001) for every conv assumes an ImageNet-pretrained backbone); the deconvolutions and
+the 1x1 joint layer keep the official N(0, 0.001), as in both official heads.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from .registry import register_model
 
 
 class TinySimpleBaseline(PoseModel):
-    def __init__(self, input_size, head: str, k: float, num_joints: int, pretrained, width: int = 32):
+    def __init__(self, input_size, head: str, k: float, num_joints: int, pretrained, width: int = 16,
+                 deconv_channels: int = 32):
         super().__init__()
         if pretrained:
             raise RuntimeError("simbaseline_tiny has no pretrained weights")
@@ -31,12 +36,15 @@ class TinySimpleBaseline(PoseModel):
         self.layer4 = make_layer(BasicBlock, c[2], c[3], 1, stride=2)
         layers, cin = [], c[3]
         for _ in range(2):
-            layers += [nn.ConvTranspose2d(cin, 128, 4, stride=2, padding=1, bias=False),
-                       nn.BatchNorm2d(128, momentum=BN_MOMENTUM), nn.ReLU(inplace=True)]
-            cin = 128
+            layers += [nn.ConvTranspose2d(cin, deconv_channels, 4, stride=2, padding=1, bias=False),
+                       nn.BatchNorm2d(deconv_channels, momentum=BN_MOMENTUM), nn.ReLU(inplace=True)]
+            cin = deconv_channels
         self.deconv_layers = nn.Sequential(*layers)
-        self.final_layer = nn.Conv2d(128, num_joints, kernel_size=1)
+        self.final_layer = nn.Conv2d(cin, num_joints, kernel_size=1)
         init_pose_weights(self)
+        for m in self.modules():  # the backbone: from scratch (see the module docstring)
+            if isinstance(m, nn.Conv2d) and m is not self.final_layer:
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
         if head != "heatmap":
             w, h = input_size
             self._attach_simdr_head((h // 4) * (w // 4), input_size, k)
@@ -52,5 +60,5 @@ class TinySimpleBaseline(PoseModel):
 
 @register_model
 def simbaseline_tiny(**kw) -> TinySimpleBaseline:
-    """Small SimpleBaseline for the CPU demo (about 1.7M parameters)."""
+    """Small SimpleBaseline for the CPU demo (about 0.5M parameters)."""
     return TinySimpleBaseline(**kw)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simdr_lite.data.synthetic import synthetic_annotations
-from simdr_lite.evaluation.coco import coco_results, evaluate_coco, oks_nms, rescore
+from simdr_lite.evaluation.coco import coco_results, evaluate_coco, instance_oks, oks_nms, rescore
 from simdr_lite.evaluation.reference import oks_nms_loop as official_oks_nms
 from simdr_lite.skeletons import COCO
 
@@ -108,3 +108,36 @@ def test_bad_inputs(tmp_path):
         evaluate_coco(tmp_path, [], backend="fast")
     with pytest.raises(ValueError, match=r"keypoints must be \(N, K, 3\)"):
         oks_nms(np.zeros((2, 17, 2)), np.ones(2), np.ones(2))
+
+
+def test_instance_oks_equals_cocoeval_compute_oks():
+    """Each instance's OKS is what pycocotools' ``computeOks`` gives for that (truth, prediction) pair."""
+    from pycocotools.coco import COCO as PyCOCO
+    from pycocotools.cocoeval import COCOeval
+
+    rng = np.random.default_rng(0)
+    n, k = 5, 17
+    gt = rng.uniform(20, 180, (n, k, 2))
+    vis = rng.integers(0, 3, (n, k))
+    vis[0] = 0  # no labelled joint: NaN here, an empty OKS matrix entry in pycocotools
+    pred = gt + rng.normal(0, 4, (n, k, 2))
+    areas = rng.uniform(500, 9000, n)
+    ann = lambda i, xy, v: [float(c) for p, vv in zip(xy, v) for c in (*p, vv)]  # noqa: E731
+    coco = PyCOCO()
+    coco.dataset = {
+        "images": [{"id": i + 1, "width": 200, "height": 200} for i in range(n)],
+        "annotations": [{"id": i + 1, "image_id": i + 1, "category_id": 1, "keypoints": ann(i, gt[i], vis[i]),
+                         "num_keypoints": int((vis[i] > 0).sum()), "area": float(areas[i]),
+                         "bbox": [10.0, 10.0, 180.0, 180.0], "iscrowd": 0} for i in range(n)],
+        "categories": [{"id": 1, "name": "person", "keypoints": list(COCO.keypoints), "skeleton": []}],
+    }
+    coco.createIndex()
+    dets = coco.loadRes([{"image_id": i + 1, "category_id": 1, "score": 1.0,
+                          "keypoints": ann(i, pred[i], np.ones(k))} for i in range(n)])
+    ev = COCOeval(coco, dets, "keypoints")
+    ev._prepare()
+    ours = instance_oks(pred, gt, vis, areas)
+    assert np.isnan(ours[0])
+    for i in range(1, n):
+        assert ours[i] == pytest.approx(ev.computeOks(i + 1, 1)[0, 0], abs=1e-12)
+    assert 0.05 < np.nanmean(ours) < 0.95  # neither trivial value
