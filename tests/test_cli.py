@@ -1,6 +1,7 @@
 import csv
 import json
 
+import numpy as np
 import pytest
 import torch
 import yaml
@@ -21,6 +22,15 @@ def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
     for png in ("curves.png", "predictions.png", "quantization/quantization.png"):
         assert (tmp_path / png).stat().st_size > 5_000
     assert (tmp_path / "heatmap" / "last.pth").exists() and (tmp_path / "simdr" / "config.yaml").exists()
+
+    # the notebook's failure-case helpers read the same checkpoints back
+    from simdr_lite.engine.demo import instance_scores, load_trained
+
+    trained = load_trained(tmp_path, fast=True)
+    oks = instance_scores(trained)
+    n_val = len(trained["simdr"][2])
+    assert set(oks) == {"heatmap", "simdr"} and all(s.shape == (n_val,) for s in oks.values())
+    assert all(np.all((s >= 0) & (s <= 1) | np.isnan(s)) for s in oks.values())
 
     # evaluate and export the trained checkpoints through the CLI (checkpoint files wrap the state dict)
     run = tmp_path / "simdr"
