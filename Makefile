@@ -29,9 +29,10 @@ nbval: $(STAMP)
 	SIMDR_FAST=1 MPLBACKEND=Agg $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
-## Re-execute every notebook in order, in place (outputs stored for nbval).
+## Re-execute every notebook in order, in place (outputs stored for nbval; figures stored too, so
+## the kernel keeps its inline matplotlib backend here, while nbval runs headless with Agg).
 notebooks: $(STAMP)
-	SIMDR_FAST=$(FAST) MPLBACKEND=Agg $(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+	SIMDR_FAST=$(FAST) $(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"

@@ -373,14 +373,12 @@ def main(argv: list[str] | None = None) -> None:
     (out / "quantization.md").write_text(md)
     (out / "oracle_ap.json").write_text(json.dumps(table, indent=1))
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
 
     from simdr_lite import viz
 
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(20, 5))
+    fig = Figure(figsize=(20, 5))
+    ax1, ax2, ax3 = fig.subplots(1, 3)
     viz.plot_error_histograms(ax1, {k: v[:, 0] for k, v in errors.items()}, bounds=bounds, log=True)
     ax1.set_title("x round-trip error at 256x192 (perfect output)")
     viz.plot_ap_table(ax2, table)
@@ -389,7 +387,6 @@ def main(argv: list[str] | None = None) -> None:
     ax3.set_title("mean OKS of the perfect network")
     fig.tight_layout()
     fig.savefig(out / "quantization.png", dpi=100)
-    plt.close(fig)
     print(md)
     print(
         f"wrote {out}/quantization.md, oracle_ap.json, quantization.png "

@@ -195,12 +195,10 @@ def _report(results: dict[str, dict[str, float]], timings: dict[str, float], fas
 
 
 def _plot_curves(histories: dict[str, list[dict]], path: Path) -> None:
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    fig = Figure(figsize=(9, 3.2))
+    axes = fig.subplots(1, 2)
     for ax, head in zip(axes, histories):
         h = histories[head]
         ax.plot([r["epoch"] for r in h], [r["loss"] for r in h], marker="o")
@@ -208,7 +206,6 @@ def _plot_curves(histories: dict[str, list[dict]], path: Path) -> None:
         ax.set_xlabel("epoch")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-    plt.close(fig)
 
 
 @torch.no_grad()
