@@ -35,7 +35,7 @@ def _eval(args: argparse.Namespace) -> None:
     import torch
 
     from simdr_lite.engine import load_config, make_codec, make_datasets, make_model
-    from simdr_lite.evaluation import evaluate
+    from simdr_lite.engine.trainer import evaluate_with_config
     from simdr_lite.evaluation.mpii import GROUPS, load_mpii_gt, pckh_tables
     from simdr_lite.models import load_official_checkpoint
 
@@ -45,10 +45,7 @@ def _eval(args: argparse.Namespace) -> None:
     load_official_checkpoint(model, args.checkpoint)  # ours or an official SimCC .pth
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     _, val_ds = make_datasets(cfg, codec)
-    t = cfg.test  # the arguments of engine.trainer.validate; eval also needs the predictions (MPII)
-    out = evaluate(model.to(device), val_ds, codec, flip=t.flip, simdr_shift=t.simdr_shift,
-                   heatmap_shift=t.shift_heatmap, in_vis_thre=t.in_vis_thre, oks_thre=t.oks_thre,
-                   batch_size=t.batch_size, device=device, progress=False)
+    out = evaluate_with_config(model.to(device), val_ds, codec, cfg, device)  # MPII needs the predictions
     metrics = dict(out["metrics"])
     if cfg.data.dataset == "mpii":  # Table 8's per-joint PCKh@0.1 ("Mean@0.1" is already there)
         gt = load_mpii_gt(Path(val_ds.ann_file).parent / "gt_valid.mat")

@@ -124,15 +124,20 @@ def _environment() -> dict[str, Any]:
             "threads": torch.get_num_threads()}
 
 
-def validate(model, val_ds, codec, cfg: Config, device, *, distributed: bool = False) -> dict[str, float]:
-    """``cfg.test`` metrics of ``model`` on ``val_ds``; ``distributed``: all ranks share the work."""
+def evaluate_with_config(model, val_ds, codec, cfg: Config, device, *,
+                         distributed: bool = False) -> dict[str, Any]:
+    """``evaluate`` with the ``cfg.test`` settings: ``{"metrics", "predictions"}``."""
     from simdr_lite.evaluation import evaluate
 
-    out = evaluate(model, val_ds, codec, flip=cfg.test.flip, simdr_shift=cfg.test.simdr_shift,
-                   heatmap_shift=cfg.test.shift_heatmap, in_vis_thre=cfg.test.in_vis_thre,
-                   oks_thre=cfg.test.oks_thre, batch_size=cfg.test.batch_size, device=device, progress=False,
-                   distributed=distributed)
-    return out["metrics"]
+    t = cfg.test
+    return evaluate(model, val_ds, codec, flip=t.flip, simdr_shift=t.simdr_shift,
+                    heatmap_shift=t.shift_heatmap, in_vis_thre=t.in_vis_thre, oks_thre=t.oks_thre,
+                    batch_size=t.batch_size, device=device, progress=False, distributed=distributed)
+
+
+def validate(model, val_ds, codec, cfg: Config, device, *, distributed: bool = False) -> dict[str, float]:
+    """``cfg.test`` metrics of ``model`` on ``val_ds``; ``distributed``: all ranks share the work."""
+    return evaluate_with_config(model, val_ds, codec, cfg, device, distributed=distributed)["metrics"]
 
 
 def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bool = True,
