@@ -26,7 +26,7 @@ def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
     # the notebook's failure-case helpers read the same checkpoints back
     from simdr_lite.engine.demo import instance_scores, load_trained
 
-    trained = load_trained(tmp_path, fast=True)
+    trained = load_trained(tmp_path)
     oks = instance_scores(trained)
     n_val = len(trained["simdr"][2])
     assert set(oks) == {"heatmap", "simdr"} and all(s.shape == (n_val,) for s in oks.values())

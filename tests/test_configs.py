@@ -40,3 +40,13 @@ def test_official_hyper_parameters_spot_checks():
 @pytest.mark.parametrize("head", ["heatmap", "simdr"])
 def test_synthetic_configs_are_the_demo_defaults(head):
     assert load_config(Path(f"configs/synthetic/tiny_64x64_{head}.yaml")) == demo_config(head)
+
+
+def test_demo_config_other_sizes():
+    cfg = demo_config("simdr", size=128)
+    assert cfg.model.input_size == (128, 128) and "128x128" in cfg.description
+    with torch.device("meta"):
+        model = make_model(cfg)
+    assert model.mlp_head_x.out_features == 384  # 128 px x k = 3
+    with pytest.raises(ValueError, match="multiple of 16"):
+        demo_config("heatmap", size=100)

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .checkpoint import load_checkpoint
-from .config import Config, from_dict
+from .config import Config, from_dict, load_config
 from .trainer import make_codec, make_datasets, make_model, train, validate
 
 #: The embedded defaults (``configs/synthetic/*.yaml`` are these, written out).
@@ -48,16 +48,24 @@ def _merge(*dicts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def demo_config(head: str, fast: bool = False, root: str | None = None) -> Config:
-    """The demo's config for ``head`` (``fast``: a few images and one epoch, for tests and CI)."""
+def demo_config(head: str, fast: bool = False, root: str | None = None, size: int = 64) -> Config:
+    """The demo's config for ``head`` at ``size`` x ``size`` input (``fast``: a few images and one
+    epoch, for tests and CI)."""
+    if size < 32 or size % 16:
+        raise ValueError(f"demo input size must be a multiple of 16 (the network's stride) and >= 32, "
+                         f"got {size}")
     extra = {"data": {"root": root}} if root else {}
     return from_dict(_merge(DEMO_BASE, HEADS[head], FAST if fast else {}, extra,
-                            {"description": f"simdr-lite demo: {head} head, 64x64, synthetic set"}))
+                            {"model": {"input_size": [size, size]},
+                             "description": f"simdr-lite demo: {head} head, {size}x{size}, synthetic set"}))
 
 
 def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: str | None = None,
-             progress: bool = True, parallel: bool | None = None) -> dict[str, dict[str, float]]:
+             progress: bool = True, parallel: bool | None = None,
+             size: int = 64) -> dict[str, dict[str, float]]:
     """Train both heads, evaluate the three variants, write the report; returns the COCO stats.
+
+    ``size``: the input side (64, the default, is the paper's 64x64 rows; 128 its 128x128 rows).
 
     On a CPU with two or more cores the two trainings run side by side, one process each with half
     the cores (``parallel=None`` decides so); on a GPU, one after the other. Either way each run is
@@ -66,7 +74,7 @@ def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: s
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = str(out / "data") if fast else None
-    configs = {head: demo_config(head, fast=fast, root=root) for head in HEADS}
+    configs = {head: demo_config(head, fast=fast, root=root, size=size) for head in HEADS}
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if parallel is None:
@@ -79,7 +87,7 @@ def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: s
     else:
         timings = dict(zip(configs, (_train_one(*job) for job in jobs)))
 
-    trained = load_trained(out, fast=fast, device=device)
+    trained = load_trained(out, device=device)
     results = {}
     for head, (model, codec, val_ds, cfg) in trained.items():
         variants = (("heatmap", None), ("heatmap_post", "shift")) if head == "heatmap" else (("simdr", None),)
@@ -91,23 +99,21 @@ def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: s
     _plot_curves(histories, out / "curves.png")
     fig = plot_predictions(trained, range(min(6, len(trained["simdr"][2]))))
     fig.savefig(out / "predictions.png", dpi=90)
-    (out / "report.md").write_text(_report(results, timings, fast))
+    (out / "report.md").write_text(_report(results, timings, configs["simdr"]))
     return results
 
 
-def load_trained(out_dir: str | Path = "runs/demo", *, fast: bool = False,
+def load_trained(out_dir: str | Path = "runs/demo",
                  device: str = "cpu") -> dict[str, tuple[torch.nn.Module, Any, Any, Config]]:
-    """The demo's trained models read back from ``out_dir/<head>/last.pth``.
+    """The demo's trained models read back from ``out_dir/<head>/`` (``config.yaml``, ``last.pth``).
 
     Returns ``head -> (model in eval mode, codec, validation set, config)``.
     """
-    out = Path(out_dir)
-    root = str(out / "data") if fast else None
     trained = {}
     for head in HEADS:
-        cfg = demo_config(head, fast=fast, root=root)
+        cfg = load_config(Path(out_dir) / head / "config.yaml")
         codec, model = make_codec(cfg), make_model(cfg)
-        model.load_state_dict(load_checkpoint(out / head / "last.pth")["model"])
+        model.load_state_dict(load_checkpoint(Path(out_dir) / head / "last.pth")["model"])
         trained[head] = (model.to(device).eval(), codec, make_datasets(cfg, codec)[1], cfg)
     return trained
 
@@ -168,14 +174,14 @@ def _device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-def _report(results: dict[str, dict[str, float]], timings: dict[str, float], fast: bool) -> str:
-    cfg = demo_config("simdr", fast)
+def _report(results: dict[str, dict[str, float]], timings: dict[str, float], cfg: Config) -> str:
+    size = "x".join(map(str, cfg.model.input_size[::-1]))
     lines = [
-        "# simdr-lite demo: heatmap vs SimDR at 64x64 input (synthetic set)",
+        f"# simdr-lite demo: heatmap vs SimDR at {size} input (synthetic set)",
         "",
         f"Small SimpleBaseline (`simbaseline_tiny`), trained from scratch {cfg.train.epochs} epochs on "
         f"{cfg.data.synthetic_images[0]} synthetic images, evaluated on {cfg.data.synthetic_images[1]} "
-        "with COCO OKS AP (ground-truth boxes, no flip test). Paper: Table 2, 64x64 rows.",
+        f"with COCO OKS AP (ground-truth boxes, no flip test). Paper: Table 2, {size} rows.",
         "",
         "| variant | extra post. | AP | AP50 | AP75 | AR |",
         "|---|---|---:|---:|---:|---:|",
