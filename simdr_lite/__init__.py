@@ -6,7 +6,8 @@ arXiv 2107.03332.
 
 Subpackages, in the order the notebooks use them:
 ``codecs`` (heatmap, SimDR, SimDR* encodings), ``losses``, ``analysis`` (quantization study),
-``models``, ``data``, ``evaluation``, ``engine`` (training), ``viz`` / ``widgets``.
+``models``, ``data``, ``evaluation``, ``engine`` (training); ``notebook`` serves the notebooks
+(figures, widgets, the paper's tables, the demo study) and is never imported by the core.
 """
 
 __version__ = "0.1.0"

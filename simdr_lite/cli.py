@@ -14,7 +14,7 @@ from pathlib import Path
 
 def _demo(args: argparse.Namespace) -> None:
     from simdr_lite.analysis import quantization
-    from simdr_lite.engine.demo import run_demo
+    from simdr_lite.notebook.demo import run_demo
 
     results = run_demo(args.out, fast=args.fast, device=args.device, size=args.size)
     quantization.main(["--out", str(Path(args.out) / "quantization")])

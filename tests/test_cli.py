@@ -7,8 +7,8 @@ import torch
 import yaml
 
 from simdr_lite import bench, cli
-from simdr_lite.compare import Cell, compare_tables, read_runs
 from simdr_lite.evaluation.coco import STAT_NAMES
+from simdr_lite.notebook.compare import Cell, compare_tables, read_runs
 
 
 def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
@@ -24,7 +24,7 @@ def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
     assert (tmp_path / "heatmap" / "last.pth").exists() and (tmp_path / "simdr" / "config.yaml").exists()
 
     # the notebook's failure-case helpers read the same checkpoints back
-    from simdr_lite.engine.demo import instance_scores, load_trained
+    from simdr_lite.notebook.demo import instance_scores, load_trained
 
     trained = load_trained(tmp_path)
     oks = instance_scores(trained)

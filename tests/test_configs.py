@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from simdr_lite.engine import load_config, make_model
-from simdr_lite.engine.demo import demo_config
 from simdr_lite.models.complexity import count_params
+from simdr_lite.notebook.demo import demo_config
 
 CONFIGS = sorted((Path(__file__).parents[1] / "configs").rglob("*.yaml"))
 

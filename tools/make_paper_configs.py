@@ -5,7 +5,7 @@ Usage: python tools/make_paper_configs.py [path/to/official_configs.txt]
 The generated YAML files are committed; this script documents where every value comes from. Besides
 the 45 official files it writes TokenPose-S (no official SimDR config exists; TokenPose's own training
 recipe), CrowdPose (the COCO HRNet-W32 recipe with CrowdPose data, paper App. B), the k ablation of
-Fig. 3, and the synthetic demo configs (the embedded defaults of ``simdr_lite.engine.demo``).
+Fig. 3, and the synthetic demo configs (the embedded defaults of ``simdr_lite.notebook.demo``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from simdr_lite.engine.config import from_dict, save_config
-from simdr_lite.engine.demo import demo_config
+from simdr_lite.notebook.demo import demo_config
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = {"pose_hrnet 32": "hrnet_w32", "pose_hrnet 48": "hrnet_w48", "pose_resnet 50": "simbaseline_res50",

@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
 
-    from simdr_lite import viz
+    from simdr_lite.notebook import viz
 
     fig = Figure(figsize=(20, 5))
     ax1, ax2, ax3 = fig.subplots(1, 3)

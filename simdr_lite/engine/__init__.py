@@ -1,4 +1,4 @@
-"""Training: configs, the resumable loop, torchrun DDP, and the synthetic low-resolution demo."""
+"""Training: configs, the resumable loop and torchrun DDP."""
 
 from .config import Config, load_config
 from .trainer import make_codec, make_datasets, make_loss, make_model, train

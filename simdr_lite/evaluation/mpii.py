@@ -119,7 +119,7 @@ def table8_beside(
     from :func:`pckh_tables`); paper rows without a measurement are printed alone. One block per
     threshold, columns Head ... Ankle and Mean, in percent with one decimal.
     """
-    from simdr_lite.paper import MPII_COLUMNS, TABLE8
+    from simdr_lite.notebook.paper import MPII_COLUMNS, TABLE8
 
     def line(label: str, source: str, values) -> str:
         return f"{label:17s}{source:6s}" + "".join(f"{v:>9.1f}" for v in values)

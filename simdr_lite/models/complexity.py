@@ -104,7 +104,7 @@ def paper_complexity_table(sizes: Sequence[str] | None = None) -> list[dict]:
     SimDR cells use the official configs' ``k`` (and ``channels_per_joint`` for the upfree ResNet).
     ``sizes`` keeps only some inputs (paper notation, e.g. ``("64x64",)``).
     """
-    from simdr_lite.paper import TABLE2, TABLE3, TABLE4, input_size_wh
+    from simdr_lite.notebook.paper import TABLE2, TABLE3, TABLE4, input_size_wh
 
     from .registry import build_model
 

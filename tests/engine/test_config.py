@@ -47,8 +47,8 @@ def test_missing_dataset_files_are_reported_before_training(tmp_path):
 
 
 def test_training_writes_csv_and_tensorboard_logs(tmp_path):
-    from simdr_lite.engine.demo import demo_config
     from simdr_lite.engine.trainer import train
+    from simdr_lite.notebook.demo import demo_config
 
     cfg = demo_config("heatmap", fast=True, root=str(tmp_path / "data"))
     out = train(cfg, tmp_path / "run", progress=False)

@@ -14,10 +14,10 @@ import torch
 import torch.multiprocessing as mp
 
 from simdr_lite.data import CocoKeypoints, make_synthetic_coco
-from simdr_lite.engine.demo import demo_config
 from simdr_lite.engine.distributed import DistContext
 from simdr_lite.engine.trainer import make_codec, make_model
 from simdr_lite.evaluation import evaluate
+from simdr_lite.notebook.demo import demo_config
 from tests.engine.test_ddp import free_port
 from tests.evaluation.test_inference import OracleNet
 

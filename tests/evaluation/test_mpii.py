@@ -5,7 +5,7 @@ import pytest
 from scipy.io import savemat
 
 from simdr_lite.evaluation.mpii import MPII_NAMES, load_mpii_gt, pckh, pckh_tables, table8_beside
-from simdr_lite.paper import TABLE8
+from simdr_lite.notebook.paper import TABLE8
 
 
 def fake_gt(n=20, seed=0):

@@ -1,4 +1,4 @@
-"""simdr_lite.compare: runs.csv -> paper cells, paper-vs-measured tables, Figure 3 data."""
+"""simdr_lite.notebook.compare: runs.csv -> paper cells, paper-vs-measured tables, Figure 3 data."""
 
 import csv
 import json
@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simdr_lite import compare
-from simdr_lite.compare import Cell, compare_tables, config_cells, count_cells, figure3, read_runs
-from simdr_lite.paper import TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8
+from simdr_lite.notebook import compare
+from simdr_lite.notebook.compare import Cell, compare_tables, config_cells, count_cells, figure3, read_runs
+from simdr_lite.notebook.paper import TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COCO_HEADER = ["config", "checkpoint", *compare.METRIC_NAMES["coco"]]
 T2_CONFIG = "configs/coco/hrnet/simdr/nmt_w32_64x64_adam_lr1e-3.yaml"
 ALL_NUMBERS = (len(TABLE2) * 2 + len(TABLE3) * 6 + len(TABLE4) + len(TABLE6) * 6 + len(TABLE7) * 6

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from .checkpoint import load_checkpoint
-from .config import Config, from_dict, load_config
-from .trainer import make_codec, make_datasets, make_model, train, validate
+from simdr_lite.engine.checkpoint import load_checkpoint
+from simdr_lite.engine.config import Config, from_dict, load_config
+from simdr_lite.engine.trainer import make_codec, make_datasets, make_model, train, validate
 
 #: The embedded defaults (``configs/synthetic/*.yaml`` are these, written out).
 DEMO_BASE: dict[str, Any] = {
@@ -223,7 +223,7 @@ def plot_predictions(trained: dict[str, tuple], indices: Any):
     from matplotlib.figure import Figure
 
     from simdr_lite.data.augment import normalize_batch
-    from simdr_lite.viz import draw_skeleton
+    from simdr_lite.notebook.viz import draw_skeleton
 
     val_ds = trained["simdr"][2]
     samples = [val_ds[int(i)] for i in indices]

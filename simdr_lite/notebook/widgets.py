@@ -2,7 +2,7 @@
 
 Each ``*_view`` function takes the slider values and returns a dict of numpy arrays and numbers,
 computed by the package's codecs, losses and analyses (unit-tested without any widget). The
-``interact_*`` functions bind them to ``ipywidgets`` sliders and draw with :mod:`simdr_lite.viz`.
+``interact_*`` functions bind them to ``ipywidgets`` sliders and draw with :mod:`simdr_lite.notebook.viz`.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def interact_simdr_labels(input_width: int = 64):  # pragma: no cover - needs a 
     import ipywidgets as w
     import matplotlib.pyplot as plt
 
-    from simdr_lite import viz
+    from simdr_lite.notebook import viz
 
     def show(k=2.0, sigma=6.0, x=20.3, label_smoothing=0.1):
         v = simdr_label_view(k, sigma, x, input_width, label_smoothing)
@@ -184,7 +184,7 @@ def interact_loss_gradients(input_width: int = 64):  # pragma: no cover - needs 
     import ipywidgets as w
     import matplotlib.pyplot as plt
 
-    from simdr_lite import viz
+    from simdr_lite.notebook import viz
 
     def show(x=30.0, pred_x=26.0, k=2.0, label_smoothing=0.1, sigma=6.0):
         v = loss_gradient_view(x, pred_x, k, label_smoothing, sigma, input_width)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simdr_lite import widgets as W
+from simdr_lite.notebook import widgets as W
 
 
 @pytest.mark.parametrize("k", [1.0, 2.0, 3.0])

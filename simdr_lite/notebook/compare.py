@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from simdr_lite.paper import MPII_COLUMNS, TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8, Row
+from simdr_lite.notebook.paper import MPII_COLUMNS, TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8, Row
 
 #: The metric names of each dataset's evaluator, in order (``simdr_lite.evaluation``:
 #: ``coco.STAT_NAMES``, ``crowdpose.CROWD_STAT_NAMES``, the keys of ``mpii.pckh``; for MPII

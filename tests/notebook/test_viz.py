@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from simdr_lite import viz  # noqa: E402
+from simdr_lite.notebook import viz  # noqa: E402
 from simdr_lite.skeletons import COCO  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from simdr_lite.paper import TABLE2, TABLE3, TABLE4, TABLE7, TABLE8, input_size_wh
+from simdr_lite.notebook.paper import TABLE2, TABLE3, TABLE4, TABLE7, TABLE8, input_size_wh
 
 
 def test_table2_shape_and_spot_values():
