@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import sys
 from pathlib import Path
 
 
@@ -24,22 +26,27 @@ def _demo(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from simdr_lite.engine import load_config, train
+    from simdr_lite.engine.preflight import preflight
 
     cfg = load_config(args.config, args.set)
     run_dir = args.run_dir or str(Path("runs") / Path(args.config).stem)
+    preflight(cfg, run_dir=run_dir)
     out = train(cfg, run_dir, resume=not args.no_resume, device=args.device)
-    print(json.dumps({"best": out["best"], "last": out["history"][-1] if out["history"] else None}))
+    best = out["best"] if math.isfinite(out["best"]) else None  # no validation yet: null, not -Infinity
+    print(json.dumps({"best": best, "last": out["history"][-1] if out["history"] else None}))
 
 
 def _eval(args: argparse.Namespace) -> None:
     import torch
 
     from simdr_lite.engine import load_config, make_codec, make_datasets, make_model
+    from simdr_lite.engine.preflight import preflight
     from simdr_lite.engine.trainer import evaluate_with_config
     from simdr_lite.evaluation.mpii import GROUPS, load_mpii_gt, pckh_tables
     from simdr_lite.models import load_official_checkpoint
 
     cfg = load_config(args.config, args.set)
+    preflight(cfg, checkpoint=args.checkpoint)
     codec = make_codec(cfg)
     model = make_model(cfg)
     load_official_checkpoint(model, args.checkpoint)  # ours or an official SimCC .pth
@@ -101,6 +108,7 @@ def _bench(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simdr-lite", description=__doc__.split("\n")[0])
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="the main job: heatmap vs SimDR at 64x64 on synthetic data")
     demo.add_argument("--out", default="runs/demo", help="output directory")
@@ -136,8 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run a command. A user error (a missing file, a bad config value, an unsafe weight file) prints
+    one clean message on stderr and exits with status 2; ``--debug`` shows the traceback instead."""
     args = build_parser().parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except (FileNotFoundError, ValueError, TypeError) as err:
+        if args.debug:
+            raise
+        print(f"simdr-lite {args.command}: error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

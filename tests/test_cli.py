@@ -107,3 +107,40 @@ def test_eval_records_overrides_and_mpii_pckh_at_0_1(tmp_path, monkeypatch):
     row = t8[Cell("8", "hrnet_w32", "simdr", "64x64", setting="PCKh@0.1")]
     assert all(v is not None for v in row.measured.values())  # every joint at 0.1, not only the mean
     assert row.measured["Head"] == runs[1].metrics["Head@0.1"] and row.overrides == ("test.flip=true",)
+
+
+def _run_cli(*args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "simdr_lite.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_missing_data_and_backbone_exit_2_with_one_message_and_no_traceback(tmp_path):
+    config = "configs/coco/hrnet/simdr/nmt_w32_64x64_adam_lr1e-3.yaml"
+    repo = __import__("pathlib").Path(__file__).resolve().parents[1]
+    res = _run_cli("train", "--config", str(repo / config), "--set", f"data.root={tmp_path / 'coco'}",
+                   "--run-dir", str(tmp_path / "run"), cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "download_coco.py" in res.stderr
+    assert "hrnet_w32-36af842e.pth (ImageNet backbone weights" in res.stderr
+    assert not (tmp_path / "run").exists()  # nothing was started
+    debug = _run_cli("--debug", "train", "--config", str(repo / config), "--set",
+                     f"data.root={tmp_path / 'coco'}", cwd=tmp_path)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_eval_refuses_a_crafted_checkpoint_without_running_it(tmp_path):
+    from tests.models.test_pretrained import write_crafted_checkpoint
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"name": "simbaseline_tiny", "input_size": [64, 64],
+                                             "head": "simdr", "k": 2.0},
+                                   "data": {"dataset": "synthetic", "root": str(tmp_path / "data"),
+                                            "synthetic_images": [2, 2], "workers": 0}}))
+    ckpt = write_crafted_checkpoint(tmp_path / "evil.pth", tmp_path / "marker")
+    res = _run_cli("eval", "--config", str(cfg), "--checkpoint", str(ckpt), cwd=tmp_path)
+    assert res.returncode == 2 and "could run arbitrary code" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "marker").exists()

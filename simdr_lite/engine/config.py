@@ -223,21 +223,3 @@ def _plain(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
     return obj
-
-
-def check_paths(cfg: Config) -> None:
-    """Fail before training when dataset files are missing, naming the file and the download script."""
-    if cfg.data.dataset == "synthetic":
-        return
-    script = {"coco": "download_coco.py", "crowdpose": "download_crowdpose.py", "mpii": "download_mpii.py"}
-    root = Path(cfg.data.root)
-    needed = [cfg.data.train_ann, cfg.data.train_images, cfg.data.val_ann, cfg.data.val_images]
-    if not cfg.data.use_gt_bbox and cfg.data.det_file:
-        needed.append(cfg.data.det_file)
-    for rel in needed:
-        p = root / rel
-        if not p.exists():
-            raise FileNotFoundError(
-                f"{p} not found: run `python data_scripts/{script[cfg.data.dataset]} --root {root}` "
-                f"(or set data.root) before training"
-            )

@@ -38,9 +38,10 @@ from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCo
 from simdr_lite.losses import JointsMSELoss, KLDiscretLoss, SimDRLoss
 from simdr_lite.models import build_model
 
-from .checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
-from .config import Config, check_paths, save_config
+from .checkpoint import load_checkpoint, restore_scaler, rng_state, save_checkpoint, set_rng_state
+from .config import Config, save_config
 from .distributed import DistContext
+from .preflight import check_data
 
 #: Fault injection for the resume test: SIGKILL the process right after this global iteration's
 #: checkpoint is written (never set outside tests).
@@ -88,7 +89,7 @@ def make_datasets(cfg: Config, codec: KeypointCodec):
         va = make_synthetic_coco(root, n_val, split="val", seed=cfg.train.seed, workers=d.workers or None)
         train_files, val_files = (tr.ann_file, tr.image_dir), (va.ann_file, va.image_dir)
     else:
-        check_paths(cfg)
+        check_data(cfg)
         train_files = (root / d.train_ann, root / d.train_images)
         val_files = (root / d.val_ann, root / d.val_images)
     augment = AugmentConfig(scale_factor=d.scale_factor, rotation_factor=d.rotation_factor, flip=d.flip,
@@ -170,7 +171,7 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
+        restore_scaler(scaler, state["scaler"])
         set_rng_state(state["rng"])
         start_epoch, start_iter = state["epoch"], state["iteration"]
         best, history = state["best"], state["history"]

@@ -23,14 +23,34 @@ def hub_reachable(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
         return False
 
 
+class UnsafeFileError(ValueError):
+    """A weight file that holds Python objects beyond tensors and plain containers."""
+
+
+def load_weights_file(path: str | Path) -> Mapping:
+    """Read a weight file from outside (a backbone, an official checkpoint) without running its code.
+
+    ``torch.load(weights_only=True)`` unpickles only tensors and plain containers, so a crafted file
+    cannot execute anything; a file that needs more is refused with :class:`UnsafeFileError`.
+    """
+    import pickle
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path} not found")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        reason = str(err).split("\n")[0]
+        raise UnsafeFileError(
+            f"{path} holds Python objects besides tensors, so it was not loaded (loading it could run "
+            f"arbitrary code). If you trust its source, re-save only its state_dict: "
+            f"load it yourself and torch.save() its tensors alone. ({reason})"
+        ) from None
+
+
 def _read_state_dict(path_or_state: str | Path | Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    if isinstance(path_or_state, Mapping):
-        state = dict(path_or_state)
-    else:
-        path = Path(path_or_state)
-        if not path.is_file():
-            raise FileNotFoundError(f"checkpoint {path} not found")
-        state = torch.load(path, map_location="cpu", weights_only=False)
+    state = dict(path_or_state) if isinstance(path_or_state, Mapping) else load_weights_file(path_or_state)
     for key in ("state_dict", "model", "best_state_dict"):  # common wrappers
         if isinstance(state, Mapping) and key in state and isinstance(state[key], Mapping):
             state = state[key]

@@ -46,3 +46,44 @@ def test_sigkill_mid_epoch_then_resume_gives_identical_weights(tmp_path):
     for key, value in a["model"].items():
         assert torch.allclose(value.float(), b["model"][key].float(), atol=1e-6, rtol=0), key
     assert [round(h["loss"], 6) for h in a["history"]] == [round(h["loss"], 6) for h in b["history"]]
+
+
+def test_rng_state_round_trips_through_a_weights_only_load(tmp_path):
+    import random
+
+    import numpy as np
+
+    from simdr_lite.engine.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+
+    save_checkpoint(tmp_path / "s.pth", {"rng": rng_state()})
+    expected = (random.random(), np.random.rand(), torch.rand(1))  # noqa: NPY002
+    set_rng_state(load_checkpoint(tmp_path / "s.pth")["rng"])
+    again = (random.random(), np.random.rand(), torch.rand(1))  # noqa: NPY002
+    assert expected[:2] == again[:2] and torch.equal(expected[2], again[2])
+
+
+def test_resume_on_fewer_gpus_restores_the_visible_ones(monkeypatch):
+    from simdr_lite.engine import checkpoint
+
+    state = checkpoint.rng_state()
+    state["cuda"] = [torch.zeros(8, dtype=torch.uint8), torch.ones(8, dtype=torch.uint8)]  # saved on 2 GPUs
+    restored = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "set_rng_state",
+                        lambda s, device: restored.append((device, s.sum().item())))
+    checkpoint.set_rng_state(state)
+    assert restored == [(0, 0)]
+
+
+def test_resume_across_a_grad_scaler_change():
+    from simdr_lite.engine.checkpoint import restore_scaler
+
+    saved_without = torch.amp.GradScaler("cpu", enabled=False).state_dict()  # a bf16 / CPU run
+    fp16 = torch.amp.GradScaler("cpu", enabled=True, init_scale=8.0)
+    restore_scaler(fp16, saved_without)  # the official-style load_state_dict would raise here
+    assert fp16.get_scale() == 8.0
+    saved_with = torch.amp.GradScaler("cpu", enabled=True, init_scale=4.0).state_dict()
+    restore_scaler(fp16, saved_with)
+    assert fp16.get_scale() == 4.0
+    restore_scaler(torch.amp.GradScaler("cpu", enabled=False), saved_with)  # fp16 -> bf16: dropped
