@@ -23,14 +23,16 @@ def hub_reachable(host: str = "huggingface.co", timeout: float = 3.0) -> bool:
         return False
 
 
-def _read_state_dict(path_or_state: str | Path | Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+def _read_state_dict(path_or_state: str | Path | Mapping[str, torch.Tensor],
+                     weights_only: bool = False) -> dict[str, torch.Tensor]:
     if isinstance(path_or_state, Mapping):
         state = dict(path_or_state)
     else:
         path = Path(path_or_state)
         if not path.is_file():
             raise FileNotFoundError(f"checkpoint {path} not found")
-        state = torch.load(path, map_location="cpu", weights_only=True)  # a file from outside: tensors only
+        # weights_only=False only for this package's own training checkpoints (they hold RNG states)
+        state = torch.load(path, map_location="cpu", weights_only=weights_only)
     for key in ("state_dict", "model", "best_state_dict"):  # common wrappers
         if isinstance(state, Mapping) and key in state and isinstance(state[key], Mapping):
             state = state[key]
@@ -57,7 +59,7 @@ def load_backbone_file(net: nn.Module, path: str | Path, ignore: tuple[str, ...]
     if sha256 is not None and Path(path).is_file() and (got := sha256_file(path)) != sha256:
         raise ValueError(f"{path} has SHA-256 {got}, expected {sha256}: the file is corrupt or was changed. "
                          f"Delete it and re-create it with the command that made it.")
-    state = {k: v for k, v in _read_state_dict(path).items() if not k.startswith(ignore)}
+    state = {k: v for k, v in _read_state_dict(path, weights_only=True).items() if not k.startswith(ignore)}
     result = net.load_state_dict(state, strict=False)
     if result.unexpected_keys or len(result.missing_keys) == len(net.state_dict()):
         raise ValueError(
