@@ -19,7 +19,8 @@ def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
     assert all(0.0 <= r["AP"] <= 1.0 for r in results.values())
     report = (tmp_path / "report.md").read_text()
     assert report.startswith("# simdr-lite demo") and "| SimDR k=3 | N |" in report
-    for png in ("curves.png", "predictions.png", "quantization/quantization.png"):
+    assert "| 40.8 |" in report and "Ceiling:" in report and "In this run SimDR" in report  # Table 2, oracle
+    for png in ("curves.png", "predictions.png"):
         assert (tmp_path / png).stat().st_size > 5_000
     assert (tmp_path / "heatmap" / "last.pth").exists() and (tmp_path / "simdr" / "config.yaml").exists()
 
@@ -58,17 +59,20 @@ def test_bench_lists_modules_and_rejects_unknown_names():
         cli.main(["bench", "nope"])
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["train"], ["eval"], ["export"], ["bench"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["pretrain"], ["train"], ["eval"], ["export"], ["bench"]])
 def test_help_exits_cleanly(command, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main([*command, "--help"])
     assert exc.value.code == 0 and "usage: simdr-lite" in capsys.readouterr().out
 
 
-def test_train_reports_a_misspelt_config_key(tmp_path):
+def test_train_reports_a_misspelt_config_key(tmp_path, capsys):
     (tmp_path / "c.yaml").write_text("train: {epoch: 3}\n")
-    with pytest.raises(ValueError, match="Did you mean 'epochs'"):
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "--config", str(tmp_path / "c.yaml")])
+    assert exit_info.value.code == 2 and "Did you mean 'epochs'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="Did you mean 'epochs'"):
+        cli.main(["--debug", "train", "--config", str(tmp_path / "c.yaml")])
 
 
 def test_eval_records_overrides_and_mpii_pckh_at_0_1(tmp_path, monkeypatch):

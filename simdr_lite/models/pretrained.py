@@ -57,8 +57,26 @@ def _read_state_dict(path_or_state: str | Path | Mapping[str, torch.Tensor]) -> 
     return {(k[len("module."):] if k.startswith("module.") else k): v for k, v in state.items()}
 
 
-def load_backbone_file(net: nn.Module, path: str | Path, ignore: tuple[str, ...] = ()) -> None:
-    """Load an ImageNet backbone file non-strictly (as the official code) but report what it skipped."""
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 hex digest of a file."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_backbone_file(net: nn.Module, path: str | Path, ignore: tuple[str, ...] = (),
+                       sha256: str | None = None) -> None:
+    """Load an ImageNet backbone file non-strictly (as the official code) but report what it skipped.
+
+    ``sha256``: the file's expected digest; a mismatch (a tampered or truncated file) is an error.
+    """
+    if sha256 is not None and Path(path).is_file() and (got := sha256_file(path)) != sha256:
+        raise ValueError(f"{path} has SHA-256 {got}, expected {sha256}: the file is corrupt or was changed. "
+                         f"Delete it and re-create it with the command that made it.")
     state = {k: v for k, v in _read_state_dict(path).items() if not k.startswith(ignore)}
     result = net.load_state_dict(state, strict=False)
     if result.unexpected_keys or len(result.missing_keys) == len(net.state_dict()):

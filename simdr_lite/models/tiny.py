@@ -5,27 +5,37 @@ scaled down: two 32-channel deconvolutions back to stride 4 and a 1x1 conv to th
 flattens each joint map and applies the shared ``mlp_head_x`` / ``mlp_head_y``, exactly as the SimDR
 SimpleBaseline of Table 2 does, so the demo compares the two representations on the same network.
 
-It is trained from scratch, so its backbone gets the Kaiming init of a from-scratch ResNet (the
-official N(0, 0.001) for every conv assumes an ImageNet-pretrained backbone); the deconvolutions and
-the 1x1 joint layer keep the official N(0, 0.001), as in both official heads.
+Its backbone gets the Kaiming init of a from-scratch ResNet (the official N(0, 0.001) for every conv
+assumes an ImageNet-pretrained backbone); the deconvolutions and the 1x1 joint layer keep the official
+N(0, 0.001), as in both official heads. ``pretrained=True`` loads, over that init, the committed backbone
+pretrained on a disjoint synthetic split (:data:`BACKBONE_FILE`, made by ``simdr-lite pretrain``): this
+network's stand-in for the paper's ImageNet backbone, through the same loader, SHA-256 checked.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import torch
 from torch import nn
 
 from .blocks import BN_MOMENTUM, BasicBlock, conv3x3, init_pose_weights, make_layer
 from .heads import PoseModel
+from .pretrained import load_backbone_file
 from .registry import register_model
+
+#: The committed backbone (conv1 .. layer4, float16) and its SHA-256 (``simdr-lite pretrain`` writes both).
+BACKBONE_FILE = Path(__file__).parent / "weights" / "simbaseline_tiny_synthetic.pth"
+BACKBONE_SHA256 = (BACKBONE_FILE.with_name(BACKBONE_FILE.name + ".sha256").read_text().split()[0]
+                   if BACKBONE_FILE.with_name(BACKBONE_FILE.name + ".sha256").is_file() else None)
+#: The keys that are not the backbone (skipped when a backbone file is loaded).
+HEAD_KEYS = ("deconv_layers.", "final_layer.", "mlp_head_x.", "mlp_head_y.")
 
 
 class TinySimpleBaseline(PoseModel):
     def __init__(self, input_size, head: str, k: float, num_joints: int, pretrained, width: int = 16,
                  deconv_channels: int = 32):
         super().__init__()
-        if pretrained:
-            raise RuntimeError("simbaseline_tiny has no pretrained weights")
         self.head, self.num_joints = head, num_joints
         c = (width, 2 * width, 4 * width, 8 * width)
         self.conv1, self.bn1 = conv3x3(3, c[0], stride=2), nn.BatchNorm2d(c[0], momentum=BN_MOMENTUM)
@@ -48,6 +58,12 @@ class TinySimpleBaseline(PoseModel):
         if head != "heatmap":
             w, h = input_size
             self._attach_simdr_head((h // 4) * (w // 4), input_size, k)
+        if pretrained is True and not BACKBONE_FILE.is_file():
+            raise FileNotFoundError(f"{BACKBONE_FILE} is missing; re-create it with `simdr-lite pretrain`.")
+        if pretrained:
+            path = BACKBONE_FILE if pretrained is True else Path(pretrained)
+            known = path.resolve() == BACKBONE_FILE.resolve()
+            load_backbone_file(self, path, ignore=HEAD_KEYS, sha256=BACKBONE_SHA256 if known else None)
 
     def heatmaps(self, images: torch.Tensor) -> torch.Tensor:
         x = self.relu(self.bn1(self.conv1(images)))

@@ -8,6 +8,7 @@ import sys
 import torch
 
 from simdr_lite.data import make_synthetic_coco
+from simdr_lite.engine.checkpoint import load_checkpoint
 from simdr_lite.engine.config import from_dict, save_config
 
 
@@ -34,14 +35,14 @@ def test_sigkill_mid_epoch_then_resume_gives_identical_weights(tmp_path):
 
     killed = run_train(tmp_path / "cfg.yaml", tmp_path / "b", {"SIMDR_FAULT_KILL_AT_ITER": "6"})
     assert killed.returncode == -signal.SIGKILL  # a real SIGKILL, mid-way through epoch 2
-    state = torch.load(tmp_path / "b" / "last.pth", weights_only=False)
+    state = load_checkpoint(tmp_path / "b" / "last.pth")
     assert state["epoch"] == 1 and state["iteration"] > 0
     resumed = run_train(tmp_path / "cfg.yaml", tmp_path / "b")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "resumed from" in resumed.stdout
 
-    a = torch.load(tmp_path / "a" / "last.pth", weights_only=False)
-    b = torch.load(tmp_path / "b" / "last.pth", weights_only=False)
+    a = load_checkpoint(tmp_path / "a" / "last.pth")
+    b = load_checkpoint(tmp_path / "b" / "last.pth")
     assert a["epoch"] == b["epoch"] == 2
     for key, value in a["model"].items():
         assert torch.allclose(value.float(), b["model"][key].float(), atol=1e-6, rtol=0), key

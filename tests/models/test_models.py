@@ -122,16 +122,17 @@ def test_checkpoint_mismatch_lists_the_keys():
 
 def test_pretrained_offline_fails_fast_with_instructions(monkeypatch):
     import socket
-    import time
 
-    def unreachable(*args, **kwargs):
+    timeouts = []
+
+    def unreachable(*args, timeout=None, **kwargs):
+        timeouts.append(timeout)
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(socket, "create_connection", unreachable)
-    start = time.perf_counter()
     with pytest.raises(RuntimeError, match="resnet50-19c8e357.pth"):
         build_model("simbaseline_res50", input_size=(64, 64), pretrained=True)
-    assert time.perf_counter() - start < 5
+    assert len(timeouts) == 1 and 0 < timeouts[0] <= 5  # one short-timeout probe, no retry (no timing assert)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RuntimeError, match="cannot reach the weight hub"):
         build_model("simbaseline_res101", input_size=(64, 64), pretrained=True)
