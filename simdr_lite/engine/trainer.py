@@ -35,6 +35,7 @@ import torch
 from tqdm.auto import tqdm
 
 from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
+from simdr_lite.evaluation.coco import STAT_NAMES
 from simdr_lite.losses import JointsMSELoss, KLDiscretLoss, SimDRLoss
 from simdr_lite.models import build_model
 
@@ -262,7 +263,7 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
                     torch.save(model.state_dict(), run_dir / "best.pth")
         history.append(record)
         if dist.is_main:
-            _append_csv(run_dir / "log.csv", record)
+            append_log_row(run_dir / "log.csv", record, log_columns(cfg.data.dataset))
         if writer is not None:
             for key, value in record.items():
                 if key != "epoch":
@@ -282,10 +283,35 @@ def _tensorboard(run_dir: Path):
     return SummaryWriter(str(run_dir / "tb"))
 
 
-def _append_csv(path: Path, record: dict[str, Any]) -> None:
-    new = not path.exists()
-    with path.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(record))
-        if new:
+#: ``log.csv``'s leading columns; ``val_<metric>`` columns follow (:func:`log_columns`).
+LOG_COLUMNS = ("epoch", "loss", "lr", "img_s")
+
+
+def log_columns(dataset: str) -> list[str]:
+    """The fixed header of ``log.csv`` for ``dataset``: training columns, then every validation metric
+    (empty on epochs without validation), so any CSV reader sees the ``val_*`` columns of every row."""
+    from simdr_lite.evaluation.crowdpose import CROWD_STAT_NAMES
+    from simdr_lite.evaluation.mpii import GROUPS
+
+    metrics = {"mpii": (*GROUPS, "Mean", "Mean@0.1"), "crowdpose": CROWD_STAT_NAMES}.get(dataset, STAT_NAMES)
+    return [*LOG_COLUMNS, *(f"val_{m}" for m in metrics)]
+
+
+def append_log_row(path: Path, record: dict[str, Any], columns: list[str]) -> None:
+    """Append one epoch to ``log.csv`` under the header ``columns``. A key outside the header (a metric
+    a new evaluator adds) extends it and rewrites the file, so no row ever has more cells than the header."""
+    header = list(columns)
+    rows: list[dict[str, str]] = []
+    if path.exists():
+        with path.open(newline="") as f:
+            reader = csv.DictReader(f)
+            rows, header = list(reader), list(reader.fieldnames or columns)
+    extra = [k for k in record if k not in header]
+    if extra or not path.exists():
+        header += extra
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=header, restval="")
             writer.writeheader()
-        writer.writerow(record)
+            writer.writerows(rows)
+    with path.open("a", newline="") as f:
+        csv.DictWriter(f, fieldnames=header, restval="").writerow(record)
