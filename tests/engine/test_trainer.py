@@ -31,7 +31,8 @@ def test_an_unexpected_metric_extends_the_header_and_keeps_earlier_rows(tmp_path
     append_log_row(path, {"epoch": 1, "loss": 2.0, "lr": 1e-3, "img_s": 30.0}, cols)
     append_log_row(path, {"epoch": 2, "loss": 1.0, "lr": 1e-3, "img_s": 30.0, "val_new": 0.1}, cols)
     rows = _read(path)
-    assert [r["epoch"] for r in rows] == ["1", "2"] and rows[0]["val_new"] == "" and rows[1]["val_new"] == "0.1"
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert rows[0]["val_new"] == "" and rows[1]["val_new"] == "0.1"
 
 
 def test_mpii_columns_are_the_pckh_table(tmp_path):
