@@ -389,9 +389,10 @@ def figure3(runs: Iterable[Run] = ()) -> list[KCurve]:
 
 
 def demo_vs_paper(path: str | Path) -> list[dict] | None:
-    """The demo's ``results.json`` (``make demo``) as rows ``variant, post, AP, AR`` (x 100) beside
-    Table 2's SimBa-Res50 64x64 row of the same kind (a tiny network on synthetic data: the layout is
-    the paper's, the setting is not); None if the file is missing."""
+    """The demo's ``results.json`` (``make demo``, or a ``--seeds`` summary) as rows ``variant, post,
+    AP, AP_std, AR`` (x 100; ``AP_std`` is 0 for one seed) beside Table 2's SimBa-Res50 64x64 row of
+    the same kind (a tiny network on synthetic data: the layout is the paper's, the setting is not);
+    None if the file is missing."""
     path = Path(path)
     if not path.is_file():
         return None
@@ -403,9 +404,20 @@ def demo_vs_paper(path: str | Path) -> list[dict] | None:
         if variant not in results:
             continue
         r, p = results[variant], paper[(head, post)]
-        rows.append({"variant": variant, "post": post, "AP": 100 * r["AP"], "AR": 100 * r["AR"],
+        rows.append({"variant": variant, "post": post, "AP": 100 * r["AP"],
+                     "AP_std": 100 * r.get("AP_std", 0.0), "AR": 100 * r["AR"],
                      "paper_AP": p.ap, "paper_AR": p.ar})
     return rows
+
+
+def recorded_k_sweep(folder: str | Path) -> list[tuple[float, float]]:
+    """``(k, AP x 100)`` of a recorded k sweep: one ``k<k>/results.json`` per run under ``folder``
+    (written by :func:`simdr_lite.notebook.runs.record_run`), sorted by k; empty if none."""
+    points = []
+    for results in sorted(Path(folder).glob("k*/results.json")):
+        k = float(results.parent.name[1:])
+        points.append((k, 100 * json.loads(results.read_text())["AP"]))
+    return sorted(points)
 
 
 def count_cells(tables: Mapping[str, TableComparison]) -> tuple[int, int]:
@@ -416,5 +428,5 @@ def count_cells(tables: Mapping[str, TableComparison]) -> tuple[int, int]:
 __all__ = [
     "COLUMNS", "FIG3_K", "FIG3_RECOMMENDED_K", "METRIC_NAMES", "SCALE", "TITLES", "Cell", "ComparedRow",
     "KCurve", "Run", "TableComparison", "compare_tables", "config_cells", "count_cells", "demo_vs_paper",
-    "figure3", "override_value", "parse_config_path", "read_runs",
+    "figure3", "override_value", "parse_config_path", "read_runs", "recorded_k_sweep",
 ]

@@ -219,7 +219,9 @@ def test_demo_vs_paper(tmp_path):
     rows = compare.demo_vs_paper(tmp_path / "results.json")
     assert [(r["variant"], r["post"], r["paper_AP"]) for r in rows] == [
         ("heatmap", False, 25.8), ("heatmap_post", True, 34.4), ("simdr", False, 40.8)]
-    assert rows[2]["AP"] == 25.0 and rows[2]["AR"] == pytest.approx(30.0)
+    assert rows[2]["AP"] == 25.0 and rows[2]["AR"] == pytest.approx(30.0) and rows[2]["AP_std"] == 0.0
+    (tmp_path / "results.json").write_text(json.dumps({"simdr": {"AP": 0.25, "AR": 0.3, "AP_std": 0.01}}))
+    assert compare.demo_vs_paper(tmp_path / "results.json")[0]["AP_std"] == pytest.approx(1.0)
 
 
 HEATMAP_T2 = "configs/coco/resnet/heatmap/res50_128x128_d256x3_adam_lr1e-3.yaml"
@@ -310,3 +312,11 @@ def test_old_and_new_rows_in_one_file(tmp_path):
     assert t8[("simdr", "64x64", "PCKh@0.1")].measured == pytest.approx(
         {"Head": 10.0, "Shoulder": 11.0, "Elbow": 12.0, "Wrist": 13.0, "Hip": 14.0, "Knee": 15.0,
          "Ankle": 16.0, "Mean": 30.0})
+
+
+def test_recorded_k_sweep_reads_one_results_file_per_k(tmp_path):
+    assert compare.recorded_k_sweep(tmp_path) == []
+    for k, ap in ((2, 0.5), (1, 0.25), (4, 0.4)):
+        (tmp_path / f"k{k}").mkdir()
+        (tmp_path / f"k{k}" / "results.json").write_text(json.dumps({"AP": ap, "AR": 0.9}))
+    assert compare.recorded_k_sweep(tmp_path) == [(1.0, 25.0), (2.0, 50.0), (4.0, 40.0)]
