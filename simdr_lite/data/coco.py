@@ -144,6 +144,7 @@ class CocoKeypoints(TopDownDataset):
         self._set_records([self._image_path(i) for i in ids[keep]], ids[keep], center, scale,
                           kpts[keep, :, :2], np.minimum(kpts[keep, :, 2], 1.0))
         self.boxes = clean[keep].astype(np.float32)
+        self.areas = areas[keep]  # the annotations' segmentation areas: COCOeval's OKS scale
 
     def _load_detections(self, dets: list[dict], image_thre: float) -> None:
         if not isinstance(dets, list):

@@ -63,7 +63,7 @@ class TrainConfig:
     batch_size: int = 32  # TRAIN.BATCH_SIZE_PER_GPU
     loss: str = "auto"  # auto | mse | nmt | nmtnorm | kl (auto: by head)
     label_smoothing: float = 0.1  # LOSS.LABEL_SMOOTHING
-    amp: str = "none"  # none | bf16 | fp16 (CUDA only)
+    amp: str = "none"  # none | bf16 (CPU or CUDA) | fp16 (CUDA only; ignored on CPU)
     channels_last: bool = False
     compile: bool = False
     grad_clip: float = 0.0  # 0: off

@@ -2,7 +2,9 @@
 
 Launch with ``torchrun --nproc_per_node=N -m simdr_lite.cli train --config ...``. Each process uses
 the config's per-GPU batch (the official DataParallel loader used per-GPU x #GPUs in one process).
-NCCL on GPUs, gloo on CPU. Validation runs on all ranks, each on a shard of the validation set, with
+NCCL on GPUs, gloo on CPU. A collective that waits longer than ``SIMDR_DIST_TIMEOUT_MIN`` minutes
+(default 30; e.g. a rank that died, or a node that cannot read the data) fails instead of hanging.
+Validation runs on all ranks, each on a shard of the validation set, with
 the predictions gathered before scoring (``evaluate(..., distributed=True)``); only rank 0 writes files.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 import torch.distributed as torch_dist
@@ -26,7 +29,8 @@ class DistContext:
         world = int(os.environ.get("WORLD_SIZE", "1"))
         ctx = cls(int(os.environ.get("RANK", "0")), world, int(os.environ.get("LOCAL_RANK", "0")))
         if world > 1 and not torch_dist.is_initialized():
-            torch_dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+            timeout = timedelta(minutes=float(os.environ.get("SIMDR_DIST_TIMEOUT_MIN", "30")))
+            torch_dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo", timeout=timeout)
             if torch.cuda.is_available():
                 torch.cuda.set_device(ctx.local_rank)
         return ctx

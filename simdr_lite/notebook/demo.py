@@ -183,7 +183,8 @@ def load_trained(out_dir: str | Path = "runs/demo",
 def instance_scores(trained: dict[str, tuple]) -> dict[str, np.ndarray]:
     """Per-instance OKS on the validation set: heatmap without post-processing, and SimDR.
 
-    The validation set uses ground-truth boxes, so prediction ``i`` is instance ``i`` of the set.
+    The validation set uses ground-truth boxes, so prediction ``i`` is instance ``i`` of the set; the
+    OKS scale is each annotation's area, as COCOeval's (not the padded crop area the predictions carry).
     """
     from simdr_lite.evaluation import evaluate, instance_oks
 
@@ -192,7 +193,7 @@ def instance_scores(trained: dict[str, tuple]) -> dict[str, np.ndarray]:
         codec.refine = None
         preds = evaluate(model, val_ds, codec, flip=False, in_vis_thre=cfg.test.in_vis_thre,
                          batch_size=cfg.test.batch_size, device=_device(model), progress=False)["predictions"]
-        scores[head] = instance_oks(preds["coords"], val_ds.joints, val_ds.visible, preds["areas"])
+        scores[head] = instance_oks(preds["coords"], val_ds.joints, val_ds.visible, val_ds.areas)
     return scores
 
 

@@ -35,6 +35,7 @@ def test_gt_boxes_centres_scales_and_skips(coco_files, caplog):
     assert np.allclose(ds.centers[i], KNOWN_CENTER)
     assert np.allclose(ds.scales[i], KNOWN_SCALE, rtol=1e-6)
     assert ds.visible[i].sum() == 4 and ds.visible[i].max() == 1  # v = 2 clipped to 1
+    assert ds.areas[i] == 5000.0 and ds.areas.shape == (len(ds),)  # annotation area: COCOeval's OKS scale
 
 
 def test_eval_sample_joints_targets_and_meta(coco_files):
