@@ -59,6 +59,22 @@ class DistContext:
             for buffer in model.buffers():
                 torch_dist.broadcast(buffer, 0)
 
+    def mean(self, value: torch.Tensor) -> torch.Tensor:
+        """``value`` averaged over ranks (itself on one process); a NaN on any rank reaches every rank."""
+        if self.world_size == 1:
+            return value
+        value = value.clone()
+        torch_dist.all_reduce(value)
+        return value / self.world_size
+
+    def broadcast_object(self, obj):
+        """Rank 0's ``obj`` (any picklable value) on every rank."""
+        if self.world_size == 1:
+            return obj
+        box = [obj]
+        torch_dist.broadcast_object_list(box, src=0)
+        return box[0]
+
     def barrier(self) -> None:
         if self.world_size > 1:
             torch_dist.barrier()

@@ -137,7 +137,8 @@ def evaluate_with_config(model, val_ds, codec, cfg: Config, device, *,
     t = cfg.test
     return evaluate(model, val_ds, codec, flip=t.flip, simdr_shift=t.simdr_shift,
                     heatmap_shift=t.shift_heatmap, in_vis_thre=t.in_vis_thre, oks_thre=t.oks_thre,
-                    batch_size=t.batch_size, device=device, progress=False, distributed=distributed)
+                    batch_size=t.batch_size, device=device, workers=cfg.data.workers, progress=False,
+                    distributed=distributed)
 
 
 def validate(model, val_ds, codec, cfg: Config, device, *, distributed: bool = False) -> dict[str, float]:
@@ -171,7 +172,10 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
     start_epoch, start_iter, best, history = 0, 0, -math.inf, []
     partial = (0.0, 0)  # (loss sum, samples) of an epoch interrupted by a checkpoint
     ckpt_path = run_dir / "last.pth"
-    if resume and ckpt_path.exists():
+    if resume and dist.broadcast_object(ckpt_path.exists()):  # rank 0 decides; every rank must then see it
+        if not ckpt_path.exists():
+            raise FileNotFoundError(f"rank {dist.rank} cannot see {ckpt_path}, which rank 0 resumes from: "
+                                    "the run folder must be on a filesystem shared by all nodes")
         state = load_checkpoint(ckpt_path)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
@@ -193,10 +197,12 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
     writer = _tensorboard(run_dir) if cfg.train.tensorboard and dist.is_main else None
     step_fn = torch.compile(net) if cfg.train.compile else net
 
-    if dist.is_main:  # rank 0 first: it writes the synthetic set (if any) that the others then read
+    # One process per node writes the synthetic set (if any): deterministic files, so nodes sharing a folder
+    # write the same bytes, and the barrier holds every reader until all writers are done.
+    if dist.local_rank == 0:
         train_ds, val_ds = make_datasets(cfg, codec)
     dist.barrier()
-    if not dist.is_main:
+    if dist.local_rank != 0:
         train_ds, val_ds = make_datasets(cfg, codec)
     loader = make_loader(train_ds, cfg.train.batch_size, train=True, workers=cfg.data.workers,
                          distributed=dist.world_size > 1, seed=cfg.train.seed)
@@ -229,9 +235,12 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
             ctx = torch.autocast(device.type, dtype=amp_dtype) if use_amp else nullcontext()
             with ctx:
                 loss = loss_fn(step_fn(images), targets, weights)
-            if not torch.isfinite(loss):
+            # One host-device sync per step: the loss averaged over ranks, so that a NaN on any rank stops
+            # every rank here (none is left waiting in the gradient all-reduce).
+            value = dist.mean(loss.detach()).item()
+            if not math.isfinite(value):
                 raise FloatingPointError(
-                    f"loss is {loss.item()} at epoch {epoch}, iteration {it}; the last good state is in "
+                    f"loss is {value} at epoch {epoch}, iteration {it}; the last good state is in "
                     f"{ckpt_path}. Lower train.lr, enable train.grad_clip, or check the data."
                 )
             optimizer.zero_grad(set_to_none=True)
@@ -241,9 +250,9 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.train.grad_clip)
             scaler.step(optimizer)
             scaler.update()
-            total += loss.item() * len(images)
+            total += value * len(images)
             seen += len(images)
-            bar.set_postfix(loss=f"{loss.item():.4f}", lr=f"{optimizer.param_groups[0]['lr']:.1e}",
+            bar.set_postfix(loss=f"{value:.4f}", lr=f"{optimizer.param_groups[0]['lr']:.1e}",
                             img_s=f"{seen / (time.perf_counter() - t0):.0f}")
             global_iter = epoch * len(loader) + it + 1
             if cfg.train.checkpoint_every_iters and (it + 1) % cfg.train.checkpoint_every_iters == 0:
