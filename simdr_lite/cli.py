@@ -53,6 +53,7 @@ def _eval(args: argparse.Namespace) -> None:
     from simdr_lite.models import load_official_checkpoint
 
     cfg = load_config(args.config, args.set)
+    cfg.model.pretrained = ""  # the checkpoint holds every weight: no backbone file is needed to evaluate
     preflight(cfg, checkpoint=args.checkpoint)
     codec = make_codec(cfg)
     model = make_model(cfg)

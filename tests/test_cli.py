@@ -148,3 +148,21 @@ def test_eval_refuses_a_crafted_checkpoint_without_running_it(tmp_path):
     res = _run_cli("eval", "--config", str(cfg), "--checkpoint", str(ckpt), cwd=tmp_path)
     assert res.returncode == 2 and "could run arbitrary code" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "marker").exists()
+
+
+def test_eval_needs_no_backbone_file(tmp_path, monkeypatch):
+    """A checkpoint holds every weight: a config whose backbone file is absent still evaluates."""
+    from simdr_lite.models import build_model
+
+    monkeypatch.chdir(tmp_path)  # eval appends to ./runs/runs.csv
+    cfg = tmp_path / "c.yaml"
+    model_cfg = {"name": "simbaseline_tiny", "input_size": [64, 64], "head": "simdr", "k": 2.0,
+                 "pretrained": str(tmp_path / "absent_backbone.pth")}
+    cfg.write_text(yaml.safe_dump({"model": model_cfg,
+                                   "data": {"dataset": "synthetic", "root": str(tmp_path / "data"),
+                                            "synthetic_images": [2, 2], "workers": 0},
+                                   "test": {"flip": False}}))
+    model = build_model("simbaseline_tiny", input_size=(64, 64), head="simdr", k=2.0)
+    torch.save(model.state_dict(), tmp_path / "ckpt.pth")
+    cli.main(["eval", "--config", str(cfg), "--checkpoint", str(tmp_path / "ckpt.pth")])
+    assert 0.0 <= json.loads((tmp_path / "ckpt.results.json").read_text())["AP"] <= 1.0
