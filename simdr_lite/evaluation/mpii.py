@@ -109,6 +109,13 @@ def pckh_tables(
                     names=names) for t in thresholds}
 
 
+def tables_from_metrics(metrics: Mapping[str, float]) -> dict[float, dict[str, float]]:
+    """``{0.5: table, 0.1: table}`` from the flat metrics ``simdr-lite eval`` writes for MPII (groups and
+    ``Mean`` at 0.5, ``<group>@0.1`` and ``Mean@0.1``): the layout :func:`table8_beside` takes."""
+    return {0.5: {**{g: metrics[g] for g in GROUPS}, "Mean": metrics["Mean"]},
+            0.1: {**{g: metrics[f"{g}@0.1"] for g in GROUPS}, "Mean": metrics["Mean@0.1"]}}
+
+
 def table8_beside(
     measured: Mapping[tuple[str, str], Mapping[float, Mapping[str, float]]],
     thresholds: tuple[float, ...] = (0.5, 0.1),

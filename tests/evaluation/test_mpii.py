@@ -84,3 +84,14 @@ def test_table8_beside_puts_ours_under_the_paper_row():
     assert sum(s.split()[0] == "ours" for s in lines if s.strip()) == 2  # one per threshold
     assert "12.3" in text and "PCKh@0.1" in text
     assert sum("paper" in s for s in lines) == len(TABLE8)  # every paper row, measured or not
+
+
+def test_tables_from_metrics_inverts_the_eval_layout():
+    from simdr_lite.evaluation.mpii import GROUPS, tables_from_metrics
+
+    metrics = {**{g: 80.0 + i for i, g in enumerate(GROUPS)}, "Mean": 85.0, "Mean@0.1": 20.0,
+               **{f"{g}@0.1": 10.0 + i for i, g in enumerate(GROUPS)}}
+    tables = tables_from_metrics(metrics)
+    assert tables[0.5]["Head"] == 80.0 and tables[0.5]["Mean"] == 85.0
+    assert tables[0.1]["Ankle"] == 16.0 and tables[0.1]["Mean"] == 20.0
+    assert "ours" in table8_beside({("heatmap", "64x64"): tables})
