@@ -486,7 +486,8 @@ def _manifest(num_images, seed, split, image_size, max_persons) -> dict:
 
 
 def _write_json_atomic(path: Path, obj: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    # one temporary name per process: the local rank 0 of several nodes may write the same set at once
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(obj, separators=(",", ":")))
     os.replace(tmp, path)
 
