@@ -45,6 +45,21 @@ def _step(parts, images, kp, vis, amp_dtype) -> None:
     opt.step()
 
 
+def _peak_memory_mib(head: str, name: str, size: tuple[int, int], device: torch.device, images, kp, vis,
+                     amp_dtype) -> float:
+    """Peak CUDA memory (MiB) of two training steps of ``head``'s model, built alone and freed after."""
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    parts = _setup(head, name, size, device, True)
+    for _ in range(2):
+        _step(parts, images, kp, vis, amp_dtype)
+    torch.cuda.synchronize()
+    peak = torch.cuda.max_memory_allocated() / 2**20
+    del parts
+    torch.cuda.empty_cache()
+    return peak
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m simdr_lite.bench train", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny model, few steps (smoke)")
@@ -70,17 +85,15 @@ def main(argv: list[str] | None = None) -> None:
     kp = torch.rand(batch, 17, 2, device=device) * torch.tensor(size, device=device, dtype=torch.float32)
     vis = torch.ones(batch, 17, device=device)
     heads = ("heatmap", "simdr")
+    # peak memory first, one model at a time (built, two steps, freed): the other model's weights and
+    # optimizer state must not count in it
+    peak = ({h: _peak_memory_mib(h, name, size, device, images, kp, vis, amp_dtype) for h in heads}
+            if cuda else {})
     parts = {h: _setup(h, name, size, device, cuda) for h in heads}
     times = {h: 0.0 for h in heads}
-    peak = {h: 0.0 for h in heads}
-    for h in heads:  # warm-up (and peak memory, measured per head)
-        if cuda:
-            torch.cuda.reset_peak_memory_stats()
+    for h in heads:  # warm-up
         for _ in range(2):
             _step(parts[h], images, kp, vis, amp_dtype)
-        if cuda:
-            torch.cuda.synchronize()
-            peak[h] = torch.cuda.max_memory_allocated() / 2**20
     for _ in range(steps):  # interleaved: load on the machine hits both alike
         for h in heads:
             if cuda:
