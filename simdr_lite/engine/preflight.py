@@ -51,8 +51,9 @@ def _backbone_problems(cfg: Config) -> list[str]:
     weights = cfg.model.pretrained
     if weights in ("", "imagenet") or Path(weights).is_file():
         return []
-    return [f"{weights} (ImageNet backbone weights for {cfg.model.name}): download {Path(weights).name} from "
-            f"{HRNET_ZOO} to {weights}, or train from scratch with --set model.pretrained=''"]
+    return [f"{weights} (ImageNet backbone weights for {cfg.model.name}): "
+            f"python data_scripts/download_pretrained.py (or download {Path(weights).name} from "
+            f"{HRNET_ZOO}), or train from scratch with --set model.pretrained=''"]
 
 
 def _writable_problems(run_dir: Path) -> list[str]:

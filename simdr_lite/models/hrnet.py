@@ -22,6 +22,12 @@ from .registry import register_model
 STAGES = {32: ((1, (32, 64)), (4, (32, 64, 128)), (3, (32, 64, 128, 256))),
           48: ((1, (48, 96)), (4, (48, 96, 192)), (3, (48, 96, 192, 384)))}
 IMAGENET_FILES = {32: "hrnet_w32-36af842e.pth", 48: "hrnet_w48-8ef0771d.pth"}
+#: What an ImageNet HRNet file holds that the pose network has no place for (the official pose code loads
+#: it with strict=False and drops the same): the classification head, and the fusions into the three
+#: lower-resolution branches of stage 4's last module (the classifier fuses into every branch; the pose
+#: network, ``multi_scale_output=False``, only into the highest-resolution one).
+IMAGENET_ONLY_KEYS = ("incre_modules.", "downsamp_modules.", "final_layer.", "classifier.",
+                      "stage4.2.fuse_layers.1.", "stage4.2.fuse_layers.2.", "stage4.2.fuse_layers.3.")
 
 
 def _bn(c: int) -> nn.BatchNorm2d:
@@ -106,13 +112,12 @@ class PoseHighResolutionNet(PoseModel):
         init_pose_weights(self)
         if pretrained is True:
             raise RuntimeError(
-                f"HRNet-W{width} ImageNet weights are not on a model hub: download {IMAGENET_FILES[width]} "
-                "from the HRNet model zoo (github.com/HRNet/HRNet-Image-Classification) and pass "
-                f"pretrained='path/to/{IMAGENET_FILES[width]}'."
+                f"HRNet-W{width} ImageNet weights are a file: run `python "
+                f"data_scripts/download_pretrained.py --only hrnet_w{width}` (it writes "
+                f"models/{IMAGENET_FILES[width]}) and pass pretrained='models/{IMAGENET_FILES[width]}'."
             )
         if isinstance(pretrained, (str, Path)):
-            load_backbone_file(self, pretrained, ignore=("incre_modules", "downsamp_modules", "final_layer",
-                                                         "classifier"))
+            load_backbone_file(self, pretrained, ignore=IMAGENET_ONLY_KEYS)
         if head != "heatmap":
             w, h = input_size
             self._attach_simdr_head((h // 4) * (w // 4), input_size, k)

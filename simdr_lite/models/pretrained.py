@@ -72,8 +72,13 @@ def load_backbone_file(net: nn.Module, path: str | Path, ignore: tuple[str, ...]
                        sha256: str | None = None) -> None:
     """Load an ImageNet backbone file non-strictly (as the official code) but report what it skipped.
 
-    ``sha256``: the file's expected digest; a mismatch (a tampered or truncated file) is an error.
+    ``sha256``: the file's expected digest (default: the one in ``<path>.sha256`` when that file exists,
+    as ``data_scripts/download_pretrained.py`` writes it); a mismatch (a tampered or truncated file) is an
+    error.
     """
+    sidecar = Path(f"{path}.sha256")
+    if sha256 is None and sidecar.is_file():
+        sha256 = sidecar.read_text().split()[0]
     if sha256 is not None and Path(path).is_file() and (got := sha256_file(path)) != sha256:
         raise ValueError(f"{path} has SHA-256 {got}, expected {sha256}: the file is corrupt or was changed. "
                          f"Delete it and re-create it with the command that made it.")
@@ -85,6 +90,26 @@ def load_backbone_file(net: nn.Module, path: str | Path, ignore: tuple[str, ...]
             f"{len(result.unexpected_keys)} unexpected keys (e.g. {result.unexpected_keys[:3]}), "
             f"{len(result.missing_keys)} missing"
         )
+
+
+#: ImageNet weights a maintained library serves, per backbone: timm model name and pretrained tag.
+#: timm's HRNets are ports of HRNet's own ImageNet classifiers (``ms_in1k``); the ResNets are
+#: torchvision's original weights (``tv_in1k``), the ones the official code starts from.
+TIMM_BACKBONES = {"hrnet_w32": "hrnet_w32.ms_in1k", "hrnet_w48": "hrnet_w48.ms_in1k",
+                  "resnet50": "resnet50.tv_in1k", "resnet101": "resnet101.tv_in1k",
+                  "resnet152": "resnet152.tv_in1k"}
+#: Classification-only parts of those timm models: never part of a pose backbone.
+TIMM_HEAD_KEYS = ("incre_modules.", "downsamp_modules.", "final_layer.", "classifier.", "fc.")
+
+
+def backbone_state_from_timm(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A timm HRNet / ResNet ImageNet ``state_dict`` as this package's backbone keys.
+
+    Our HRNet keeps HRNet's official module names and our ResNets wrap timm's modules, so the backbone
+    keys are the same on both sides; what timm adds for classification (HRNet's ``incre_modules``,
+    ``downsamp_modules``, its ``final_layer`` and ``classifier``; the ResNets' ``fc``) is dropped.
+    """
+    return {k: v for k, v in state.items() if not k.startswith(TIMM_HEAD_KEYS)}
 
 
 def load_official_checkpoint(model: nn.Module, path_or_state_dict) -> nn.Module:
