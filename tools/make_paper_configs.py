@@ -62,6 +62,7 @@ def parse(line: str) -> tuple[str, dict]:
                  "flip": True},
         "train": {"epochs": int(field(line, "ep")), "lr": float(field(line, "lr")),
                   "milestones": ast.literal_eval(field(line, "steps")), "batch_size": int(field(line, "bs")),
+                  "reference_batch": int(field(line, "bs")) * len(ast.literal_eval(field(line, "gpus"))),
                   "loss": LOSSES[field(line, "loss")], "label_smoothing": 0.1 if ls == "-" else float(ls)},
         "test": {"flip": field(line, "flip") == "True", "shift_heatmap": field(line, "shift") == "True",
                  "post_process": field(line, "post") == "True", "batch_size": int(field(line, "tbs"))},
@@ -109,6 +110,7 @@ def main(src: str) -> None:
                                 "val_ann": "annotations/crowdpose_test.json", "val_images": "images",
                                 "det_file": ""})
             raw["train"]["batch_size"] = 64
+            raw["train"]["reference_batch"] = 64  # App. B: "batch size is set as 64"
             write(f"crowdpose/hrnet/w32_{size}_{head}.yaml", raw)
     tokenpose = {"64x64": [64, 64], "128x128": [128, 128], "256x192": [192, 256]}
     for size, img in tokenpose.items():  # TokenPose-S-v1 recipe (Table 2), SimDR variant k = 2

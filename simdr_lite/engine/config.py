@@ -60,7 +60,9 @@ class TrainConfig:
     lr: float = 1e-3  # TRAIN.LR (Adam; the official WD is ignored by its optimizer)
     milestones: tuple[int, ...] = (170, 200)  # TRAIN.LR_STEP
     gamma: float = 0.1  # TRAIN.LR_FACTOR
-    batch_size: int = 32  # TRAIN.BATCH_SIZE_PER_GPU
+    batch_size: int = 32  # TRAIN.BATCH_SIZE_PER_GPU (per process under torchrun)
+    reference_batch: int = 128  # the global batch the official lr belongs to (32 per GPU x 4 GPUs); 0: none
+    scale_lr: bool = False  # lr x (global batch / reference_batch), the linear rule, when they differ
     loss: str = "auto"  # auto | mse | nmt | nmtnorm | kl (auto: by head)
     label_smoothing: float = 0.1  # LOSS.LABEL_SMOOTHING
     amp: str = "none"  # none | bf16 (CPU or CUDA) | fp16 (CUDA only; ignored on CPU)

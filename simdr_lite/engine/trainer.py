@@ -119,6 +119,23 @@ def seed_everything(seed: int, deterministic: bool) -> None:
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = not deterministic
 
 
+def learning_rate(cfg: Config, world_size: int) -> tuple[float, str | None]:
+    """The Adam learning rate for this launch, and a note when the global batch (``batch_size`` per process
+    x ``world_size``) differs from ``train.reference_batch``, the one the official lr belongs to:
+    ``train.scale_lr`` scales the lr linearly, otherwise the note warns that the recipe changed."""
+    t = cfg.train
+    global_batch = t.batch_size * world_size
+    if not t.reference_batch or global_batch == t.reference_batch:
+        return t.lr, None
+    scaled = t.lr * global_batch / t.reference_batch
+    if t.scale_lr:
+        return scaled, f"train.scale_lr: lr {t.lr:g} x {global_batch}/{t.reference_batch} = {scaled:g}"
+    return t.lr, (f"warning: global batch {global_batch} ({world_size} process(es) x {t.batch_size}) is not "
+                  f"the official {t.reference_batch} that lr {t.lr:g} belongs to; --set train.scale_lr=true "
+                  f"scales it linearly (to {scaled:g}), or launch {t.reference_batch // t.batch_size} "
+                  "processes")
+
+
 def _environment() -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
@@ -162,7 +179,10 @@ def train(cfg: Config, run_dir: str | Path, *, resume: bool = True, progress: bo
     model = make_model(cfg).to(device)
     if cfg.train.channels_last:
         model = model.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
+    lr, note = learning_rate(cfg, dist.world_size)
+    if note:
+        dist.print(note)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, list(cfg.train.milestones), cfg.train.gamma)
     # bf16 autocast runs on CPUs too (so CI exercises the AMP path); fp16 needs CUDA (and a grad scaler)
     use_amp = cfg.train.amp == "bf16" or (cfg.train.amp == "fp16" and device.type == "cuda")

@@ -33,8 +33,8 @@ DEMO_BASE: dict[str, Any] = {
     "data": {"dataset": "synthetic", "root": "runs/data/synthetic", "synthetic_images": [1200, 200],
              "color_rgb": True, "scale_factor": 0.3, "rotation_factor": 40.0, "half_body_prob": 0.0,
              "workers": 0, "cache_images": True},
-    "train": {"epochs": 16, "lr": 1e-3, "milestones": [12, 15], "batch_size": 32, "val_every": 0,
-              "channels_last": True},
+    "train": {"epochs": 16, "lr": 1e-3, "milestones": [12, 15], "batch_size": 32, "reference_batch": 0,
+              "val_every": 0, "channels_last": True},  # the demo's own recipe: no official global batch
     "test": {"flip": False, "batch_size": 64},
 }
 HEADS = {
