@@ -1,7 +1,7 @@
 """The ``simdr-lite`` command: ``demo``, ``pretrain``, ``train``, ``eval``, ``export``, ``bench``.
 
 Any config value can be overridden with ``--set section.key=value`` (repeatable), e.g.
-``simdr-lite train --config configs/coco/hrnet/w32_256x192_simdr.yaml --set train.lr=5e-4``.
+``simdr-lite train --config configs/coco/hrnet/simdr/nmt_w32_256x192_adam_lr1e-3.yaml --set train.lr=5e-4``.
 """
 
 from __future__ import annotations
@@ -46,21 +46,21 @@ def _train(args: argparse.Namespace) -> None:
 def _eval(args: argparse.Namespace) -> None:
     import torch
 
-    from simdr_lite.engine import load_config, make_codec, make_datasets, make_model
+    from simdr_lite import build
+    from simdr_lite.engine import evaluate_config, load_config
     from simdr_lite.engine.preflight import preflight
-    from simdr_lite.engine.trainer import evaluate_with_config
     from simdr_lite.evaluation.mpii import GROUPS, load_mpii_gt, pckh_tables
     from simdr_lite.models import load_official_checkpoint
 
     cfg = load_config(args.config, args.set)
     cfg.model.pretrained = ""  # the checkpoint holds every weight: no backbone file is needed to evaluate
     preflight(cfg, checkpoint=args.checkpoint)
-    codec = make_codec(cfg)
-    model = make_model(cfg)
+    rep = build.representation(cfg)
+    model = build.model(cfg, rep)
     load_official_checkpoint(model, args.checkpoint)  # ours or an official SimCC .pth
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    _, val_ds = make_datasets(cfg, codec)
-    out = evaluate_with_config(model.to(device), val_ds, codec, cfg, device)  # MPII needs the predictions
+    _, val_ds = build.datasets(cfg)
+    out = evaluate_config(model.to(device), val_ds, rep, cfg, device)  # MPII needs the predictions
     metrics = dict(out["metrics"])
     if cfg.data.dataset == "mpii":  # Table 8's per-joint PCKh@0.1 ("Mean@0.1" is already there)
         gt = load_mpii_gt(Path(val_ds.ann_file).parent / "gt_valid.mat")
@@ -98,11 +98,12 @@ def append_run(path: Path, config: str, checkpoint: str, overrides: list[str],
 
 
 def _export(args: argparse.Namespace) -> None:
-    from simdr_lite.engine import load_config, make_model
+    from simdr_lite import build
+    from simdr_lite.engine import load_config
     from simdr_lite.models import export_onnx, load_official_checkpoint
 
     cfg = load_config(args.config, args.set)
-    model = make_model(cfg)
+    model = build.model(cfg)
     if args.checkpoint:
         load_official_checkpoint(model, args.checkpoint)
     print(export_onnx(model, args.out, cfg.model.input_size))

@@ -36,17 +36,17 @@ def test_demo_fast_path_writes_the_report(tmp_path, monkeypatch):
     # evaluate and export the trained checkpoints through the CLI (checkpoint files wrap the state dict)
     run = tmp_path / "simdr"
     cli.main(["eval", "--config", str(run / "config.yaml"), "--checkpoint", str(run / "last.pth"),
-              "--set", "test.flip=true", "--set", "test.post_process=false"])
+              "--set", "test.flip_test=true", "--set", "test.post_process=false"])
     metrics = json.loads((run / "last.results.json").read_text())
     assert set(metrics) >= {"AP", "AR"} and 0.0 <= metrics["AP"] <= 1.0
     with (tmp_path / "runs" / "runs.csv").open(newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["config", "checkpoint", "overrides", *STAT_NAMES]
     assert rows[1][:3] == [str(run / "config.yaml"), str(run / "last.pth"),
-                           "test.flip=true;test.post_process=false"]
+                           "test.flip_test=true;test.post_process=false"]
     assert [float(v) for v in rows[1][3:]] == pytest.approx(list(metrics.values()))
     (only,) = read_runs(tmp_path / "runs" / "runs.csv")
-    assert only.overrides == ("test.flip=true", "test.post_process=false")
+    assert only.overrides == ("test.flip_test=true", "test.post_process=false")
     assert only.metrics == pytest.approx(metrics) and only.cells == ()  # a config outside configs/
     cli.main(["export", "--config", str(run / "config.yaml"), "--checkpoint", str(run / "last.pth"),
               "--out", str(tmp_path / "simdr.onnx")])
@@ -78,7 +78,8 @@ def test_train_reports_a_misspelt_config_key(tmp_path, capsys):
 def test_eval_records_overrides_and_mpii_pckh_at_0_1(tmp_path, monkeypatch):
     """An untrained tiny model on an MPII-format fixture: the row's columns, not its accuracy, are tested."""
     from simdr_lite.data.fixtures import write_mpii_fixture, write_mpii_gt_valid
-    from simdr_lite.engine import load_config, make_model
+    from simdr_lite import build
+    from simdr_lite.engine import load_config
 
     monkeypatch.chdir(tmp_path)
     write_mpii_fixture(tmp_path / "mpii" / "train", num_images=2, seed=0, split="train")
@@ -88,29 +89,31 @@ def test_eval_records_overrides_and_mpii_pckh_at_0_1(tmp_path, monkeypatch):
     config = tmp_path / "configs" / "mpii" / "hrnet" / "simdr" / "w32_64x64_FAKE_tiny.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(yaml.safe_dump({
-        "model": {"name": "simbaseline_tiny", "head": "simdr", "input_size": [64, 64], "num_joints": 16},
+        "model": {"name": "simbaseline_tiny", "input_size": [64, 64], "num_joints": 16},
+        "representation": {"name": "simdr"},
         "data": {"dataset": "mpii", "root": "mpii", "train_ann": "train/annot/train.json",
                  "train_images": "train/images", "val_ann": "valid/annot/valid.json",
                  "val_images": "valid/images", "workers": 0},
         "test": {"batch_size": 4},
     }))
     torch.manual_seed(0)
-    torch.save(make_model(load_config(config)).state_dict(), tmp_path / "FAKE.pth")
+    torch.save(build.model(load_config(config)).state_dict(), tmp_path / "FAKE.pth")
     for flip in ("false", "true"):
-        cli.main(["eval", "--config", str(config), "--checkpoint", "FAKE.pth", "--set", f"test.flip={flip}"])
+        cli.main(["eval", "--config", str(config), "--checkpoint", "FAKE.pth",
+                  "--set", f"test.flip_test={flip}"])
 
     with (tmp_path / "runs" / "runs.csv").open(newline="") as f:
         rows = list(csv.reader(f))
     joints = ["Head", "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle"]
     header = ["config", "checkpoint", "overrides", *joints, "Mean", "Mean@0.1", *[f"{j}@0.1" for j in joints]]
     assert rows[0] == header and len(rows) == 3  # the header is written once for rows of one kind
-    assert [r[2] for r in rows[1:]] == ["test.flip=false", "test.flip=true"]
+    assert [r[2] for r in rows[1:]] == ["test.flip_test=false", "test.flip_test=true"]
     runs = read_runs(tmp_path / "runs" / "runs.csv")
-    assert runs[1].overrides == ("test.flip=true",) and set(runs[1].metrics) == set(header[3:])
+    assert runs[1].overrides == ("test.flip_test=true",) and set(runs[1].metrics) == set(header[3:])
     t8 = {r.cell: r for r in compare_tables(runs)["8"].rows}
     row = t8[Cell("8", "hrnet_w32", "simdr", "64x64", setting="PCKh@0.1")]
     assert all(v is not None for v in row.measured.values())  # every joint at 0.1, not only the mean
-    assert row.measured["Head"] == runs[1].metrics["Head@0.1"] and row.overrides == ("test.flip=true",)
+    assert row.measured["Head"] == runs[1].metrics["Head@0.1"] and row.overrides == ("test.flip_test=true",)
 
 
 def _run_cli(*args, cwd):
@@ -140,8 +143,8 @@ def test_eval_refuses_a_crafted_checkpoint_without_running_it(tmp_path):
     from tests.models.test_pretrained import write_crafted_checkpoint
 
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(yaml.safe_dump({"model": {"name": "simbaseline_tiny", "input_size": [64, 64],
-                                             "head": "simdr", "k": 2.0},
+    cfg.write_text(yaml.safe_dump({"model": {"name": "simbaseline_tiny", "input_size": [64, 64]},
+                                   "representation": {"name": "simdr", "k": 2.0},
                                    "data": {"dataset": "synthetic", "root": str(tmp_path / "data"),
                                             "synthetic_images": [2, 2], "workers": 0}}))
     ckpt = write_crafted_checkpoint(tmp_path / "evil.pth", tmp_path / "marker")
@@ -156,13 +159,13 @@ def test_eval_needs_no_backbone_file(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)  # eval appends to ./runs/runs.csv
     cfg = tmp_path / "c.yaml"
-    model_cfg = {"name": "simbaseline_tiny", "input_size": [64, 64], "head": "simdr", "k": 2.0,
+    model_cfg = {"name": "simbaseline_tiny", "input_size": [64, 64],
                  "pretrained": str(tmp_path / "absent_backbone.pth")}
-    cfg.write_text(yaml.safe_dump({"model": model_cfg,
+    cfg.write_text(yaml.safe_dump({"model": model_cfg, "representation": {"name": "simdr", "k": 2.0},
                                    "data": {"dataset": "synthetic", "root": str(tmp_path / "data"),
                                             "synthetic_images": [2, 2], "workers": 0},
-                                   "test": {"flip": False}}))
-    model = build_model("simbaseline_tiny", input_size=(64, 64), head="simdr", k=2.0)
+                                   "test": {"flip_test": False}}))
+    model = build_model("simbaseline_tiny", input_size=(64, 64), simdr_k=2.0)
     torch.save(model.state_dict(), tmp_path / "ckpt.pth")
     cli.main(["eval", "--config", str(cfg), "--checkpoint", str(tmp_path / "ckpt.pth")])
     assert 0.0 <= json.loads((tmp_path / "ckpt.results.json").read_text())["AP"] <= 1.0

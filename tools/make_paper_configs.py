@@ -49,22 +49,25 @@ def parse(line: str) -> tuple[str, dict]:
     ls = field(line, "ls")
     hb = field(line, "hb")
     pre = field(line, "pre")
+    sigma_key = {"heatmap": "heatmap_sigma", "sa-simdr": "label_sigma"}.get(head)  # SimDR has none
     raw = {
         "description": f"official {path}",
-        "model": {"name": model, "head": head, "input_size": img, "sigma": sigma,
-                  "k": 2.0 if k == "-" else float(k),
+        "model": {"name": model, "input_size": img,
                   "pretrained": "imagenet" if model.startswith(("simbaseline", "upfree"))
                   else f"models/{pre}"},
+        "representation": {"name": head, "k": 2.0 if k == "-" else float(k),
+                           **({sigma_key: sigma} if sigma_key else {}),
+                           "loss": LOSSES[field(line, "loss")], "label_smoothing": 0.1 if ls == "-" else float(ls)},
         "data": {**(MPII_DATA if path.startswith("mpii") else COCO_DATA),
                  "use_gt_bbox": field(line, "gt") == "True",
                  "color_rgb": field(line, "rgb") == "True", "rotation_factor": float(field(line, "rot")),
                  "scale_factor": float(field(line, "sc")), "half_body_prob": 0.0 if hb == "-" else float(hb),
-                 "flip": True},
+                 "random_flip": True},
         "train": {"epochs": int(field(line, "ep")), "lr": float(field(line, "lr")),
                   "milestones": ast.literal_eval(field(line, "steps")), "batch_size": int(field(line, "bs")),
-                  "reference_batch": int(field(line, "bs")) * len(ast.literal_eval(field(line, "gpus"))),
-                  "loss": LOSSES[field(line, "loss")], "label_smoothing": 0.1 if ls == "-" else float(ls)},
-        "test": {"flip": field(line, "flip") == "True", "shift_heatmap": field(line, "shift") == "True",
+                  "reference_batch": int(field(line, "bs")) * len(ast.literal_eval(field(line, "gpus")))},
+        "test": {"flip_test": field(line, "flip") == "True",
+                 "flip_shift": "official" if field(line, "shift") == "True" else "none",
                  "post_process": field(line, "post") == "True", "batch_size": int(field(line, "tbs"))},
     }
     if field(line, "oks") != "-":
@@ -117,13 +120,14 @@ def main(src: str) -> None:
         for head in ("heatmap", "simdr"):
             raw = yaml.safe_load(yaml.safe_dump(official["coco/hrnet/heatmap/w32_256x192_adam_lr1e-3.yaml"]))
             raw["description"] = f"TokenPose-S-v1 {head} {size} (paper Table 2; TokenPose's recipe)"
-            raw["model"].update({"name": "tokenpose_s", "head": head, "input_size": img, "pretrained": "",
-                                 "sigma": 1.0 if size != "256x192" else 2.0, "k": 2.0,
-                                 "unbiased": head == "heatmap"})
-            raw["train"].update({"epochs": 300, "milestones": [200, 260], "loss": "mse" if head == "heatmap"
-                                 else "nmt"})
+            raw["model"].update({"name": "tokenpose_s", "input_size": img, "pretrained": ""})
+            raw["representation"] = {"name": head, "heatmap_sigma": 1.0 if size != "256x192" else 2.0,
+                                     "k": 2.0, "unbiased": head == "heatmap", "loss": "auto"}
+            raw["train"].update({"epochs": 300, "milestones": [200, 260]})
             raw["test"]["post_process"] = head == "heatmap"  # DARK decoding for the heatmap baseline
             raw["test"]["in_vis_thre"] = 0.2 if head == "heatmap" else 0.02
+            # TokenPose's own heatmap flip test has no shift (its SimDR variant follows SimCC's)
+            raw["test"]["flip_shift"] = "none" if head == "heatmap" else "official"
             write(f"coco/tokenpose/tokenpose_s_{size}_{head}.yaml", raw)
     res50 = "coco/resnet/simdr/original/nmt_res50_256x192_d256x3_adam_lr1e-3_deconv3_split2.yaml"
     for model, base in (("simbaseline_res50", res50),
@@ -132,7 +136,8 @@ def main(src: str) -> None:
             for k in (1, 2, 3, 4):  # Fig. 3: the splitting factor ablation
                 raw = yaml.safe_load(yaml.safe_dump(official[base]))
                 raw["description"] = f"Fig. 3 k ablation: {model} SimDR {size}, k={k} (from {base})"
-                raw["model"].update({"input_size": img, "k": float(k)})
+                raw["model"]["input_size"] = img
+                raw["representation"]["k"] = float(k)
                 write(f"ablation_k/{model}_{size}_k{k}.yaml", raw)
     (ROOT / "configs" / "synthetic").mkdir(parents=True, exist_ok=True)
     for head in ("heatmap", "simdr"):

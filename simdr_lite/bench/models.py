@@ -31,11 +31,11 @@ from simdr_lite.models import build_model
 
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4000000000", "MALLOC_TRIM_THRESHOLD_": "4000000000"}
 PAIRS = [  # (label, (W, H), heatmap model, simdr model + kwargs, paper ratio)
-    ("SimBa-Res50 64x64", (64, 64), ("simbaseline_res50", {}), ("upfree_res50", {"k": 3}), 45 / 34),
-    ("SimBa-Res50 128x128", (128, 128), ("simbaseline_res50", {}), ("upfree_res50", {"k": 3}), 29 / 21),
+    ("SimBa-Res50 64x64", (64, 64), ("simbaseline_res50", {}), ("upfree_res50", {"simdr_k": 3}), 45 / 34),
+    ("SimBa-Res50 128x128", (128, 128), ("simbaseline_res50", {}), ("upfree_res50", {"simdr_k": 3}), 29 / 21),
     ("SimBa-Res50 256x192", (192, 256), ("simbaseline_res50", {}),
-     ("upfree_res50", {"k": 2, "channels_per_joint": 28}), 21 / 17),
-    ("HRNet-W48 256x192", (192, 256), ("hrnet_w48", {}), ("hrnet_w48", {"k": 2}), 4.8 / 4.5),
+     ("upfree_res50", {"simdr_k": 2, "channels_per_joint": 28}), 21 / 17),
+    ("HRNet-W48 256x192", (192, 256), ("hrnet_w48", {}), ("hrnet_w48", {"simdr_k": 2}), 4.8 / 4.5),
 ]
 
 
@@ -63,8 +63,8 @@ def cpu_table(runs: int, quick: bool) -> list[str]:
         n = max(3, runs // 6) if label.startswith("HRNet") else runs  # HRNet-W48 is ~6x slower
         if quick:
             n = 5
-        heat = build_model(hm_name, input_size=size, head="heatmap", **hm_kw).eval()
-        simdr = build_model(sd_name, input_size=size, head="simdr", **sd_kw).eval()
+        heat = build_model(hm_name, input_size=size, **hm_kw).eval()
+        simdr = build_model(sd_name, input_size=size, **sd_kw).eval()
         x = torch.randn(1, 3, size[1], size[0])
         fh, fs = interleaved_fps(heat, simdr, x, n)
         lines.append(f"| {label} | {size[1]}x{size[0]} | {fh:.1f} | {fs:.1f} | {fs / fh:.2f} | {paper:.2f} |")
@@ -75,9 +75,9 @@ def cpu_table(runs: int, quick: bool) -> list[str]:
 def gpu_table(compile_model: bool) -> None:
     """Throughput (img/s) at batch 64 / 128, channels_last + AMP bf16 (CUDA only)."""
     print("\n| model | head | batch | img/s |\n|---|---|---:|---:|")
-    for name, head, kw in [("simbaseline_res50", "heatmap", {}), ("upfree_res50", "simdr", {"k": 2}),
-                           ("hrnet_w32", "heatmap", {}), ("hrnet_w32", "simdr", {"k": 2})]:
-        model = build_model(name, input_size=(192, 256), head=head, **kw).cuda().eval()
+    for name, head, k in [("simbaseline_res50", "heatmap", None), ("upfree_res50", "simdr", 2),
+                          ("hrnet_w32", "heatmap", None), ("hrnet_w32", "simdr", 2)]:
+        model = build_model(name, input_size=(192, 256), simdr_k=k).cuda().eval()
         model = model.to(memory_format=torch.channels_last)
         if compile_model:
             model = torch.compile(model)

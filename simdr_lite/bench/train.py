@@ -17,24 +17,24 @@ import time
 
 import torch
 
-from simdr_lite.codecs import HeatmapCodec, SimDRCodec
-from simdr_lite.losses import JointsMSELoss, SimDRLoss
 from simdr_lite.models import build_model
+from simdr_lite.representations import Representation, get_representation
+
+#: The two representations compared, with the official 256x192 settings (heatmap sigma 2, SimDR k = 2).
+SETTINGS = {"heatmap": {"sigma": 2.0}, "simdr": {"k": 2.0, "label_smoothing": 0.1}}
 
 
-def _setup(head: str, model_name: str, size: tuple[int, int], device: torch.device, channels_last: bool):
-    model = build_model(model_name, input_size=size, head=head, k=2.0, num_joints=17).to(device)
+def _setup(rep: Representation, model_name: str, device: torch.device, channels_last: bool):
+    model = build_model(model_name, input_size=rep.input_size, simdr_k=rep.simdr_k).to(device)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
-    codec = HeatmapCodec(size, sigma=2.0) if head == "heatmap" else SimDRCodec(size, k=2.0)
-    loss = JointsMSELoss() if head == "heatmap" else SimDRLoss(0.1)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return model, codec, loss, opt
+    return model, rep, rep.make_loss(), opt
 
 
 def _step(parts, images, kp, vis, amp_dtype) -> None:
-    model, codec, loss_fn, opt = parts
-    target, weight = codec.encode(kp, vis)
+    model, rep, loss_fn, opt = parts
+    target, weight = rep.encode(kp, vis)
     ctx = torch.autocast(images.device.type, dtype=amp_dtype, enabled=amp_dtype is not None)
     with ctx:
         out = model(images)
@@ -45,12 +45,12 @@ def _step(parts, images, kp, vis, amp_dtype) -> None:
     opt.step()
 
 
-def _peak_memory_mib(head: str, name: str, size: tuple[int, int], device: torch.device, images, kp, vis,
+def _peak_memory_mib(rep: Representation, name: str, device: torch.device, images, kp, vis,
                      amp_dtype) -> float:
-    """Peak CUDA memory (MiB) of two training steps of ``head``'s model, built alone and freed after."""
+    """Peak CUDA memory (MiB) of two training steps of ``rep``'s model, built alone and freed after."""
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
-    parts = _setup(head, name, size, device, True)
+    parts = _setup(rep, name, device, True)
     for _ in range(2):
         _step(parts, images, kp, vis, amp_dtype)
     torch.cuda.synchronize()
@@ -84,12 +84,13 @@ def main(argv: list[str] | None = None) -> None:
         images = images.contiguous(memory_format=torch.channels_last)
     kp = torch.rand(batch, 17, 2, device=device) * torch.tensor(size, device=device, dtype=torch.float32)
     vis = torch.ones(batch, 17, device=device)
-    heads = ("heatmap", "simdr")
+    reps = {h: get_representation(h, size, **settings) for h, settings in SETTINGS.items()}
+    heads = tuple(reps)
     # peak memory first, one model at a time (built, two steps, freed): the other model's weights and
     # optimizer state must not count in it
-    peak = ({h: _peak_memory_mib(h, name, size, device, images, kp, vis, amp_dtype) for h in heads}
+    peak = ({h: _peak_memory_mib(rep, name, device, images, kp, vis, amp_dtype) for h, rep in reps.items()}
             if cuda else {})
-    parts = {h: _setup(h, name, size, device, cuda) for h in heads}
+    parts = {h: _setup(rep, name, device, cuda) for h, rep in reps.items()}
     times = {h: 0.0 for h in heads}
     for h in heads:  # warm-up
         for _ in range(2):

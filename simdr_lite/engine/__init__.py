@@ -1,6 +1,10 @@
-"""Training: configs, the resumable loop and torchrun DDP."""
+"""Training: the config schema, the resumable loop, torchrun DDP, checkpoints and run logs.
+
+What belongs here: what runs an experiment from a config (building its parts is :mod:`simdr_lite.build`).
+"""
 
 from .config import Config, load_config
-from .trainer import make_codec, make_datasets, make_loss, make_model, train
+from .trainer import Trainer, train
+from .validation import evaluate_config, validate
 
-__all__ = ["Config", "load_config", "make_codec", "make_datasets", "make_loss", "make_model", "train"]
+__all__ = ["Config", "Trainer", "evaluate_config", "load_config", "train", "validate"]

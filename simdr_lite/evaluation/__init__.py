@@ -1,21 +1,21 @@
-"""Evaluation: flip test, back-projection, rescoring, OKS-NMS, COCO AP, MPII PCKh, CrowdPose AP."""
+"""Evaluation: run a model over a dataset, back-project, and score with each dataset's protocol.
+
+What belongs here: inference over a dataset (the representation decodes), rescoring, OKS-NMS, COCO and
+CrowdPose AP, MPII PCKh. How a representation decodes and flip-tests lives in
+:mod:`simdr_lite.representations`.
+"""
 
 from .coco import STAT_NAMES, coco_results, evaluate_coco, instance_oks, oks_nms, rescore
 from .crowdpose import evaluate_crowdpose
-from .flip import combine_flip, flip_back_heatmap, flip_back_simdr
-from .inference import evaluate, head_of, predict
+from .inference import evaluate, predict
 from .mpii import load_mpii_gt, pckh
 
 __all__ = [
     "STAT_NAMES",
     "coco_results",
-    "combine_flip",
     "evaluate",
     "evaluate_coco",
     "evaluate_crowdpose",
-    "flip_back_heatmap",
-    "flip_back_simdr",
-    "head_of",
     "instance_oks",
     "load_mpii_gt",
     "oks_nms",

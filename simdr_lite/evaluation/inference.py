@@ -18,45 +18,23 @@ import torch.distributed as torch_dist
 from torch.utils.data import DataLoader, Subset
 from tqdm.auto import tqdm
 
-from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
+from simdr_lite.data.batch import prepare_batch
 from simdr_lite.geometry import transform_preds
+from simdr_lite.representations import Representation
 
 from .coco import coco_results, evaluate_coco
 from .crowdpose import evaluate_crowdpose
-from .flip import combine_flip
 from .mpii import load_mpii_gt, pckh
-
-
-def head_of(codec: KeypointCodec) -> str:
-    """``"heatmap"``, ``"simdr"`` or ``"sa-simdr"`` for a codec instance."""
-    if isinstance(codec, HeatmapCodec):
-        return "heatmap"
-    if isinstance(codec, SASimDRCodec):
-        return "sa-simdr"
-    if isinstance(codec, SimDRCodec):
-        return "simdr"
-    raise TypeError(f"unsupported codec {type(codec).__name__}")
-
-
-def _to_input(images: torch.Tensor, device: torch.device) -> torch.Tensor:
-    images = images.to(device, non_blocking=True)
-    if images.dtype == torch.uint8:  # datasets built with normalize_image=False
-        from simdr_lite.data.augment import normalize_batch
-
-        images = normalize_batch(images)
-    return images
 
 
 @torch.no_grad()
 def predict(
     model: torch.nn.Module,
     dataset: Any,
-    codec: KeypointCodec,
+    representation: Representation,
     *,
-    flip: bool = True,
+    flip_test: bool = True,
     flip_pairs: Any = None,
-    simdr_shift: str = "official",
-    heatmap_shift: bool = True,
     batch_size: int = 32,
     device: str | torch.device = "cpu",
     workers: int = 0,
@@ -66,12 +44,11 @@ def predict(
     """Keypoints in image pixels ``coords (N, K, 2)`` and ``scores (N, K)`` for every instance.
 
     Also returns ``image_ids``, ``box_scores``, ``areas`` (``prod(scale * 200)``) and ``valid`` from
-    each sample's ``meta``. Flip test as :func:`~simdr_lite.evaluation.flip.combine_flip`.
+    each sample's ``meta``. ``flip_test``: the representation's flip test (its ``flip_shift``).
     ``distributed``: every rank of the process group must call this; each predicts its shard
     ``rank::world_size`` and all get every instance back, in dataset order (:func:`gather_shards`).
     """
     device = torch.device(device)
-    head = head_of(codec)
     if flip_pairs is None:
         flip_pairs = dataset.skeleton.flip_pairs
     was_training = model.training
@@ -85,21 +62,11 @@ def predict(
     out: dict[str, list[np.ndarray]] = {k: [] for k in ("coords", "scores", "image_ids", "box_scores",
                                                          "areas", "valid")}
     for batch in tqdm(loader, desc="evaluate", disable=not progress, leave=False):
-        images = _to_input(batch["image"], device)
-        outputs = model(images)
-        normalized = False
-        if flip:
-            outputs, normalized = combine_flip(
-                head, outputs, model(images.flip(3)), flip_pairs, k=getattr(codec, "k", 1.0),
-                simdr_shift=simdr_shift, heatmap_shift=heatmap_shift,
-            )
-        if head == "heatmap":
-            coords, scores = codec.decode(outputs)
-        else:
-            coords, scores = codec.decode(outputs, normalized=normalized)
+        images, _, _ = prepare_batch(batch, device)
+        coords, scores = representation.predict(model, images, flip_pairs if flip_test else None)
         meta = batch["meta"]
         center, scale = meta["center"].numpy(), meta["scale"].numpy()
-        out["coords"].append(transform_preds(coords.cpu().numpy(), center, scale, codec.input_size))
+        out["coords"].append(transform_preds(coords.cpu().numpy(), center, scale, representation.input_size))
         out["scores"].append(scores.float().cpu().numpy())
         out["image_ids"].append(np.asarray(meta["image_id"]))
         out["box_scores"].append(np.asarray(meta["score"], dtype=np.float64))
@@ -130,12 +97,10 @@ def gather_shards(preds: dict[str, np.ndarray], indices: np.ndarray) -> dict[str
 def evaluate(
     model: torch.nn.Module,
     dataset: Any,
-    codec: KeypointCodec,
+    representation: Representation,
     *,
     kind: str | None = None,
-    flip: bool = True,
-    simdr_shift: str = "official",
-    heatmap_shift: bool = True,
+    flip_test: bool = True,
     in_vis_thre: float = 0.2,
     oks_thre: float = 0.9,
     backend: str = "pycocotools",
@@ -156,7 +121,7 @@ def evaluate(
     :func:`predict`, and every rank computes (the same) metrics from all of them.
     """
     kind = kind or dataset.skeleton.name
-    preds = predict(model, dataset, codec, flip=flip, simdr_shift=simdr_shift, heatmap_shift=heatmap_shift,
+    preds = predict(model, dataset, representation, flip_test=flip_test,
                     batch_size=batch_size, device=device, workers=workers, progress=progress,
                     distributed=distributed)
     ok = preds["valid"]

@@ -107,39 +107,3 @@ def pckh_tables(
     names = tuple(gt.get("names", MPII_NAMES))
     return {t: pckh(coords, gt["pos_gt_src"], gt["jnt_missing"], gt["headboxes_src"], threshold=t,
                     names=names) for t in thresholds}
-
-
-def tables_from_metrics(metrics: Mapping[str, float]) -> dict[float, dict[str, float]]:
-    """``{0.5: table, 0.1: table}`` from the flat metrics ``simdr-lite eval`` writes for MPII (groups and
-    ``Mean`` at 0.5, ``<group>@0.1`` and ``Mean@0.1``): the layout :func:`table8_beside` takes."""
-    return {0.5: {**{g: metrics[g] for g in GROUPS}, "Mean": metrics["Mean"]},
-            0.1: {**{g: metrics[f"{g}@0.1"] for g in GROUPS}, "Mean": metrics["Mean@0.1"]}}
-
-
-def table8_beside(
-    measured: Mapping[tuple[str, str], Mapping[float, Mapping[str, float]]],
-    thresholds: tuple[float, ...] = (0.5, 0.1),
-) -> str:
-    """Text table: each row of the paper's Table 8 (HRNet-W32, MPII val), our measured row under it.
-
-    ``measured[(head, "HxW")][threshold]`` is a :func:`pckh` table computed at that threshold (e.g.
-    from :func:`pckh_tables`); paper rows without a measurement are printed alone. One block per
-    threshold, columns Head ... Ankle and Mean, in percent with one decimal.
-    """
-    from simdr_lite.notebook.paper import MPII_COLUMNS, TABLE8
-
-    def line(label: str, source: str, values) -> str:
-        return f"{label:17s}{source:6s}" + "".join(f"{v:>9.1f}" for v in values)
-
-    lines = []
-    for t in thresholds:
-        lines.append(f"{'PCKh@' + format(t, 'g'):23s}" + "".join(f"{c:>9s}" for c in MPII_COLUMNS))
-        for (head, size, thr), row in TABLE8.items():
-            if thr != t:
-                continue
-            lines.append(line(f"{head} {size}", "paper", row))
-            if (head, size) in measured:
-                table = measured[(head, size)][t]
-                lines.append(line("", "ours", [table.get(c, float("nan")) for c in MPII_COLUMNS]))
-        lines.append("")
-    return "\n".join(lines).rstrip()

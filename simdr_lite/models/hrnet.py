@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .blocks import BN_MOMENTUM, BasicBlock, Bottleneck, conv3x3, init_pose_weights, make_layer
-from .heads import PoseModel
+from .pose_model import PoseModel
 from .pretrained import load_backbone_file
 from .registry import register_model
 
@@ -92,9 +92,9 @@ def _transition(prev: tuple[int, ...], cur: tuple[int, ...]) -> nn.ModuleList:
 class PoseHighResolutionNet(PoseModel):
     """HRNet-W32 / W48: stride-4 stem, 4 stages, ``final_layer`` on the highest-resolution branch."""
 
-    def __init__(self, width: int, input_size, head: str, k: float, num_joints: int, pretrained):
+    def __init__(self, width: int, input_size, simdr_k: float | None, num_joints: int, pretrained):
         super().__init__()
-        self.head, self.num_joints = head, num_joints
+        self.simdr_k, self.num_joints = simdr_k, num_joints
         self.conv1, self.bn1 = conv3x3(3, 64, stride=2), _bn(64)
         self.conv2, self.bn2 = conv3x3(64, 64, stride=2), _bn(64)
         self.relu = nn.ReLU(inplace=True)
@@ -118,9 +118,9 @@ class PoseHighResolutionNet(PoseModel):
             )
         if isinstance(pretrained, (str, Path)):
             load_backbone_file(self, pretrained, ignore=IMAGENET_ONLY_KEYS)
-        if head != "heatmap":
+        if simdr_k is not None:
             w, h = input_size
-            self._attach_simdr_head((h // 4) * (w // 4), input_size, k)
+            self._attach_simdr_head((h // 4) * (w // 4), input_size, simdr_k)
 
     def heatmaps(self, images: torch.Tensor) -> torch.Tensor:
         x = self.relu(self.bn1(self.conv1(images)))

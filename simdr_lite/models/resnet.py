@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from .blocks import BN_MOMENTUM, init_pose_weights
-from .heads import PoseModel
+from .pose_model import PoseModel
 from .pretrained import hub_reachable, load_backbone_file
 from .registry import register_model
 
@@ -51,12 +51,12 @@ class PoseResNet(PoseModel):
       stride 32, rearranged joint-major ``(N, K, cpj * H/32 * W/32)``.
     """
 
-    def __init__(self, arch: str, input_size, head: str, k: float, num_joints: int, pretrained,
+    def __init__(self, arch: str, input_size, simdr_k: float | None, num_joints: int, pretrained,
                  deconv: bool = True, channels_per_joint: int = 32):
         super().__init__()
-        if not deconv and head == "heatmap":
-            raise ValueError("the upsample-free ResNet has no heatmap head: use head='simdr' or 'sa-simdr'")
-        self.head, self.num_joints, self.cpj = head, num_joints, channels_per_joint
+        if not deconv and simdr_k is None:
+            raise ValueError("the upsample-free ResNet has no heatmap head: pass simdr_k (a SimDR head)")
+        self.simdr_k, self.num_joints, self.cpj = simdr_k, num_joints, channels_per_joint
         w, h = input_size
         net = _timm_resnet(arch, pretrained)
         self.conv1, self.bn1, self.relu, self.maxpool = net.conv1, net.bn1, net.act1, net.maxpool
@@ -81,8 +81,8 @@ class PoseResNet(PoseModel):
         for m in (self.deconv_layers, self.final_layer):
             if m is not None:
                 init_pose_weights(m)
-        if head != "heatmap":
-            self._attach_simdr_head(head_input, input_size, k)
+        if simdr_k is not None:
+            self._attach_simdr_head(head_input, input_size, simdr_k)
 
     def _features(self, x: torch.Tensor) -> torch.Tensor:
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))

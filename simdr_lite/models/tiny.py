@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .blocks import BN_MOMENTUM, BasicBlock, conv3x3, init_pose_weights, make_layer
-from .heads import PoseModel
+from .pose_model import PoseModel
 from .pretrained import load_backbone_file
 from .registry import register_model
 
@@ -33,10 +33,10 @@ HEAD_KEYS = ("deconv_layers.", "final_layer.", "mlp_head_x.", "mlp_head_y.")
 
 
 class TinySimpleBaseline(PoseModel):
-    def __init__(self, input_size, head: str, k: float, num_joints: int, pretrained, width: int = 16,
+    def __init__(self, input_size, simdr_k: float | None, num_joints: int, pretrained, width: int = 16,
                  deconv_channels: int = 32):
         super().__init__()
-        self.head, self.num_joints = head, num_joints
+        self.simdr_k, self.num_joints = simdr_k, num_joints
         c = (width, 2 * width, 4 * width, 8 * width)
         self.conv1, self.bn1 = conv3x3(3, c[0], stride=2), nn.BatchNorm2d(c[0], momentum=BN_MOMENTUM)
         self.relu = nn.ReLU(inplace=True)
@@ -55,9 +55,9 @@ class TinySimpleBaseline(PoseModel):
         for m in self.modules():  # the backbone: from scratch (see the module docstring)
             if isinstance(m, nn.Conv2d) and m is not self.final_layer:
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-        if head != "heatmap":
+        if simdr_k is not None:
             w, h = input_size
-            self._attach_simdr_head((h // 4) * (w // 4), input_size, k)
+            self._attach_simdr_head((h // 4) * (w // 4), input_size, simdr_k)
         if pretrained is True and not BACKBONE_FILE.is_file():
             raise FileNotFoundError(f"{BACKBONE_FILE} is missing; re-create it with `simdr-lite pretrain`.")
         if pretrained:

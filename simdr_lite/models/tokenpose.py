@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .blocks import BN_MOMENTUM, Bottleneck, conv3x3, make_layer
-from .heads import PoseModel
+from .pose_model import PoseModel
 from .registry import register_model
 
 PATCH = {(192, 256): (4, 3), (128, 128): (2, 2), (64, 64): (1, 1)}  # (W, H) -> (patch h, patch w)
@@ -102,7 +102,7 @@ class Transformer(nn.Module):
 class TokenPoseS(PoseModel):
     """TokenPose-S-v1: outputs heatmaps ``(N, K, H/4, W/4)`` or SimDR x/y logits."""
 
-    def __init__(self, input_size, head: str, k: float, num_joints: int, pretrained, dim: int = 192,
+    def __init__(self, input_size, simdr_k: float | None, num_joints: int, pretrained, dim: int = 192,
                  depth: int = 12, heads: int = 8, mlp_dim: int = 576, patch_size=None):
         super().__init__()
         if pretrained:
@@ -111,7 +111,7 @@ class TokenPoseS(PoseModel):
         ph, pw = patch_size or PATCH.get((w, h), (4, 3))
         if (h // 4) % ph or (w // 4) % pw:
             raise ValueError(f"patch size {(ph, pw)} does not tile the {h // 4}x{w // 4} feature map")
-        self.head, self.num_joints, self.patch = head, num_joints, (ph, pw)
+        self.simdr_k, self.num_joints, self.patch = simdr_k, num_joints, (ph, pw)
         self.heatmap_size = (h // 4, w // 4)
         gh, gw = h // 4 // ph, w // 4 // pw
         self.keypoint_token = nn.Parameter(torch.zeros(1, num_joints, dim))
@@ -124,7 +124,7 @@ class TokenPoseS(PoseModel):
         self.relu = nn.ReLU(inplace=True)
         self.layer1 = make_layer(Bottleneck, 64, 64, 4)
         self.transformer = Transformer(dim, depth, heads, mlp_dim, num_joints)
-        if head == "heatmap":
+        if simdr_k is None:
             hm_dim = (h // 4) * (w // 4)
             hidden = hm_dim // 8
             if dim <= hidden * 0.5:
@@ -133,7 +133,7 @@ class TokenPoseS(PoseModel):
             else:
                 self.mlp_head = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, hm_dim))
         else:
-            self._attach_simdr_head(dim, input_size, k)
+            self._attach_simdr_head(dim, input_size, simdr_k)
 
     def joint_features(self, images: torch.Tensor) -> torch.Tensor:
         x = self.relu(self.bn1(self.conv1(images)))

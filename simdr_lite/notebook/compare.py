@@ -24,13 +24,26 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
 
-from simdr_lite.notebook.paper import MPII_COLUMNS, TABLE2, TABLE3, TABLE4, TABLE6, TABLE7, TABLE8, Row
+from simdr_lite.evaluation.mpii import GROUPS
+from simdr_lite.models import build_model, complexity, macs
+from simdr_lite.notebook.paper import (
+    MPII_COLUMNS,
+    TABLE2,
+    TABLE3,
+    TABLE4,
+    TABLE6,
+    TABLE7,
+    TABLE8,
+    Row,
+    input_size_wh,
+)
+from simdr_lite.representations import REPRESENTATIONS
 
 #: The metric names of each dataset's evaluator, in order (``simdr_lite.evaluation``:
 #: ``coco.STAT_NAMES``, ``crowdpose.CROWD_STAT_NAMES``, the keys of ``mpii.pckh``; for MPII
@@ -252,7 +265,7 @@ def config_cells(config: str | Path, overrides: Iterable[str] = ()) -> tuple[Cel
     key = (p["model"], p["head"], p["input"])
     if p["ablation"]:
         return (Cell("fig3", *key, k=p["k"]),)
-    heatmap = p["head"] == "heatmap"
+    heatmap = REPRESENTATIONS[p["head"]].heatmap_head  # Table 2's "Extra post." is for heatmaps
     post = heatmap and override_value(overrides, "test.post_process") is not False
     if heatmap and not post:  # only Table 2 has heatmap rows without the post-processing
         rows = TABLE2 if p["dataset"] == "coco" else ()
@@ -357,7 +370,8 @@ def compare_tables(runs: Iterable[Run] = (), complexity: Iterable[Mapping] | Non
     for run in runs:
         for cell in run.cells:
             latest[cell] = run
-    comp = {(c["model"], c["head"], c["input"]): c for c in complexity} if complexity is not None else None
+    comp = (None if complexity is None else
+            {(c["model"], REPRESENTATIONS[c["head"]].heatmap_head, c["input"]): c for c in complexity})
     out = {}
     for table, title in TITLES.items():
         with_c = comp is not None and table in ("2", "3", "4")
@@ -366,7 +380,7 @@ def compare_tables(runs: Iterable[Run] = (), complexity: Iterable[Mapping] | Non
             run = latest.get(cell)
             measured = _measured_values(table, cell, run)
             if with_c:
-                c = comp.get((cell.model, "heatmap" if cell.head == "heatmap" else "simdr", cell.input))
+                c = comp.get((cell.model, REPRESENTATIONS[cell.head].heatmap_head, cell.input))
                 if c is not None:
                     measured.update(Params=c["params_m"], GFLOPs=c["gflops"])
             measured = {k: measured.get(k) for k in tc.columns}
@@ -430,3 +444,70 @@ __all__ = [
     "KCurve", "Run", "TableComparison", "compare_tables", "config_cells", "count_cells", "demo_vs_paper",
     "figure3", "override_value", "parse_config_path", "read_runs", "recorded_k_sweep",
 ]
+
+
+def official_k(model: str, size: str) -> float:
+    """The splitting factor of the official SimDR config for a model and ``"HxW"`` input (TokenPose: 2)."""
+    k3 = {"simbaseline_res50": ("64x64", "128x128"), "simbaseline_res101": ("64x64",),
+          "hrnet_w32": ("64x64",), "hrnet_w48": ("64x64",), "upfree_res50": ("64x64", "128x128")}
+    if size in k3.get(model, ()):
+        return 3.0
+    return 1.5 if (model, size) == ("hrnet_w48", "384x288") else 2.0
+
+
+def paper_complexity_table(sizes: Sequence[str] | None = None) -> list[dict]:
+    """Our #Params / GFLOPs / true GMACs beside the paper's for every model of Tables 2, 3 and 4.
+
+    SimDR cells use the official configs' ``k`` (and ``channels_per_joint`` for the upfree ResNet).
+    ``sizes`` keeps only some inputs (paper notation, e.g. ``("64x64",)``).
+    """
+    rows, seen = [], set()
+    for r in TABLE2 + TABLE3 + TABLE4:
+        heatmap = REPRESENTATIONS[r.head].heatmap_head  # the network differs only by its head
+        key = (r.model, heatmap, r.input)
+        if key in seen or (sizes is not None and r.input not in sizes):
+            continue
+        seen.add(key)
+        k = None if heatmap else official_k(r.model, r.input)
+        kw = {"channels_per_joint": 28 if r.input == "256x192" else 32} if r.model == "upfree_res50" else {}
+        size = input_size_wh(r.input)
+        model = build_model(r.model, input_size=size, simdr_k=k, **kw)
+        params, gflops = complexity(model, size)
+        rows.append({"model": r.model, "head": r.head, "input": r.input, "k": k,
+                     "params_m": params, "paper_params_m": r.params_m, "gflops": gflops,
+                     "paper_gflops": r.gflops, "gmacs": macs(model, size)})
+    return rows
+
+
+def tables_from_metrics(metrics: Mapping[str, float]) -> dict[float, dict[str, float]]:
+    """``{0.5: table, 0.1: table}`` from the flat metrics ``simdr-lite eval`` writes for MPII (groups and
+    ``Mean`` at 0.5, ``<group>@0.1`` and ``Mean@0.1``): the layout :func:`table8_beside` takes."""
+    return {0.5: {**{g: metrics[g] for g in GROUPS}, "Mean": metrics["Mean"]},
+            0.1: {**{g: metrics[f"{g}@0.1"] for g in GROUPS}, "Mean": metrics["Mean@0.1"]}}
+
+
+def table8_beside(
+    measured: Mapping[tuple[str, str], Mapping[float, Mapping[str, float]]],
+    thresholds: tuple[float, ...] = (0.5, 0.1),
+) -> str:
+    """Text table: each row of the paper's Table 8 (HRNet-W32, MPII val), our measured row under it.
+
+    ``measured[(head, "HxW")][threshold]`` is a :func:`pckh` table computed at that threshold (e.g.
+    from :func:`pckh_tables`); paper rows without a measurement are printed alone. One block per
+    threshold, columns Head ... Ankle and Mean, in percent with one decimal.
+    """
+    def line(label: str, source: str, values) -> str:
+        return f"{label:17s}{source:6s}" + "".join(f"{v:>9.1f}" for v in values)
+
+    lines = []
+    for t in thresholds:
+        lines.append(f"{'PCKh@' + format(t, 'g'):23s}" + "".join(f"{c:>9s}" for c in MPII_COLUMNS))
+        for (head, size, thr), row in TABLE8.items():
+            if thr != t:
+                continue
+            lines.append(line(f"{head} {size}", "paper", row))
+            if (head, size) in measured:
+                table = measured[(head, size)][t]
+                lines.append(line("", "ours", [table.get(c, float("nan")) for c in MPII_COLUMNS]))
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from simdr_lite import build
+from simdr_lite.engine import train, validate
 from simdr_lite.engine.checkpoint import load_checkpoint
 from simdr_lite.engine.config import Config, from_dict, load_config
-from simdr_lite.engine.trainer import make_codec, make_datasets, make_model, train, validate
 from simdr_lite.models.tiny import BACKBONE_FILE
 
 #: The embedded defaults (``configs/synthetic/*.yaml`` are these, written out).
@@ -35,36 +36,34 @@ DEMO_BASE: dict[str, Any] = {
              "workers": 0, "cache_images": True},
     "train": {"epochs": 16, "lr": 1e-3, "milestones": [12, 15], "batch_size": 32, "reference_batch": 0,
               "val_every": 0, "channels_last": True},  # the demo's own recipe: no official global batch
-    "test": {"flip": False, "batch_size": 64},
+    "test": {"flip_test": False, "batch_size": 64},
 }
-HEADS = {
-    "heatmap": {"model": {"head": "heatmap", "sigma": 1.0}, "test": {"in_vis_thre": 0.2}},
-    "simdr": {"model": {"head": "simdr", "k": 3.0}, "train": {"label_smoothing": 0.1},
+#: The two trainings of the study: run name -> its config overrides (the official 64x64 settings:
+#: heatmap sigma 1 cell; SimDR k = 3 with label smoothing 0.1; each its official rescoring threshold).
+RUNS: dict[str, dict[str, Any]] = {
+    "heatmap": {"representation": {"name": "heatmap", "heatmap_sigma": 1.0}, "test": {"in_vis_thre": 0.2}},
+    "simdr": {"representation": {"name": "simdr", "k": 3.0, "label_smoothing": 0.1},
               "test": {"in_vis_thre": 0.02}},
 }
 FAST = {"data": {"synthetic_images": [48, 16]}, "train": {"epochs": 1, "milestones": [1]}}
 
-
-def _merge(*dicts: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for d in dicts:
-        for section, values in d.items():
-            out[section] = {**out.get(section, {}), **values} if isinstance(values, dict) else values
-    return out
-
-
+#: The reported variants: name -> (the run it scores, the test settings it is scored with).
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "heatmap": ("heatmap", {"test": {"post_process": False}}),
+    "heatmap_post": ("heatmap", {"test": {"post_process": True}}),
+    "simdr": ("simdr", {}),
+}
 #: Table 2's matching rows (SimBa-Res50, COCO val AP): the demo's network is a small SimpleBaseline.
 TABLE2_ROWS = {64: {"heatmap_post": 34.4, "heatmap": 25.8, "simdr": 40.8},
                128: {"heatmap_post": 60.3, "heatmap": 55.4, "simdr": 62.6}}
-VARIANTS = ("heatmap", "heatmap_post", "simdr")
 
 
-def demo_config(head: str, fast: bool = False, root: str | None = None, size: int = 64, seed: int = 0,
+def demo_config(run: str, fast: bool = False, root: str | None = None, size: int = 64, seed: int = 0,
                 pretrained: bool = True) -> Config:
-    """The demo's config for ``head`` at ``size`` x ``size`` input (``fast``: a few images and one
-    epoch, for tests and CI). ``seed`` draws the synthetic data and the initialisation; ``pretrained``:
-    start from the committed backbone (``model.pretrained: imagenet``, :data:`BACKBONE_FILE` for this
-    network), or from scratch when False or when the file is absent."""
+    """The demo's config for ``run`` (one of :data:`RUNS`) at ``size`` x ``size`` input (``fast``: a few
+    images and one epoch, for tests and CI). ``seed`` draws the synthetic data and the initialisation;
+    ``pretrained``: start from the committed backbone (``model.pretrained: imagenet``,
+    :data:`BACKBONE_FILE` for this network), or from scratch when False or when the file is absent."""
     if size < 32 or size % 16:
         raise ValueError(f"demo input size must be a multiple of 16 (the network's stride) and >= 32, "
                          f"got {size}")
@@ -72,10 +71,9 @@ def demo_config(head: str, fast: bool = False, root: str | None = None, size: in
         root = f"{DEMO_BASE['data']['root']}-seed{seed}"  # each seed's data in its own folder
     extra = {"data": {"root": root}} if root else {}
     backbone = "imagenet" if pretrained and BACKBONE_FILE.is_file() else ""
-    return from_dict(_merge(DEMO_BASE, HEADS[head], FAST if fast else {}, extra,
-                            {"model": {"input_size": [size, size], "pretrained": backbone},
-                             "train": {"seed": seed},
-                             "description": f"simdr-lite demo: {head} head, {size}x{size}, synthetic set"}))
+    return from_dict(DEMO_BASE, RUNS[run], FAST if fast else {}, extra,
+                     {"model": {"input_size": [size, size], "pretrained": backbone}, "train": {"seed": seed},
+                      "description": f"simdr-lite demo: {run} run, {size}x{size}, synthetic set"})
 
 
 def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: str | None = None,
@@ -110,20 +108,20 @@ def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, dev
 
     On a CPU with two or more cores the two trainings run side by side, one process each with half
     the cores (``parallel=None`` decides so); on a GPU, one after the other. Either way each run is
-    seeded, checkpointed in ``out_dir/<head>`` and evaluated from its last checkpoint.
+    seeded, checkpointed in ``out_dir/<run>`` and evaluated from its last checkpoint.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = str(out / "data") if fast else None
-    configs = {head: demo_config(head, fast=fast, root=root, size=size, seed=seed, pretrained=pretrained)
-               for head in HEADS}
+    configs = {run: demo_config(run, fast=fast, root=root, size=size, seed=seed, pretrained=pretrained)
+               for run in RUNS}
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if parallel is None:
         parallel = device == "cpu" and cores >= 2
-    make_datasets(configs["heatmap"], make_codec(configs["heatmap"]))  # write the data once, up front
-    jobs = [(cfg, str(out / head), device, max(1, cores // 2) if parallel else 0, progress and not parallel)
-            for head, cfg in configs.items()]
+    build.datasets(next(iter(configs.values())))  # write the data once, up front
+    jobs = [(cfg, str(out / run), device, max(1, cores // 2) if parallel else 0, progress and not parallel)
+            for run, cfg in configs.items()]
     if parallel:
         timings = _train_side_by_side(jobs, out, progress)
     else:
@@ -131,12 +129,11 @@ def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, dev
 
     trained = load_trained(out, device=device)
     results = {}
-    for head, (model, codec, val_ds, cfg) in trained.items():
-        variants = (("heatmap", None), ("heatmap_post", "shift")) if head == "heatmap" else (("simdr", None),)
-        for name, refine in variants:
-            codec.refine = refine
-            results[name] = validate(model, val_ds, codec, cfg, torch.device(device))
-    histories = {head: load_checkpoint(out / head / "last.pth")["history"] for head in trained}
+    for name, (run, overrides) in VARIANTS.items():
+        model, _, val_ds, cfg = trained[run]
+        cfg = from_dict(cfg.to_dict(), overrides)
+        results[name] = validate(model, val_ds, build.representation(cfg), cfg, torch.device(device))
+    histories = {run: load_checkpoint(out / run / "last.pth")["history"] for run in trained}
     (out / "results.json").write_text(json.dumps(results, indent=2))
     _plot_curves(histories, out / "curves.png")
     fig = plot_predictions(trained, range(min(6, len(trained["simdr"][2]))))
@@ -167,16 +164,18 @@ def _oracle(run_dir: Path, size: int, trained: dict | None = None) -> float:
 
 def load_trained(out_dir: str | Path = "runs/demo",
                  device: str = "cpu") -> dict[str, tuple[torch.nn.Module, Any, Any, Config]]:
-    """The demo's trained models read back from ``out_dir/<head>/`` (``config.yaml``, ``last.pth``).
+    """The demo's trained models read back from ``out_dir/<run>/`` (``config.yaml``, ``last.pth``).
 
-    Returns ``head -> (model in eval mode, codec, validation set, config)``.
+    Returns ``run -> (model in eval mode, representation without post-processing, validation set, config)``.
     """
     trained = {}
-    for head in HEADS:
-        cfg = load_config(Path(out_dir) / head / "config.yaml")
-        codec, model = make_codec(cfg), make_model(cfg)
-        model.load_state_dict(load_checkpoint(Path(out_dir) / head / "last.pth")["model"])
-        trained[head] = (model.to(device).eval(), codec, make_datasets(cfg, codec)[1], cfg)
+    for run in RUNS:
+        cfg = from_dict(load_config(Path(out_dir) / run / "config.yaml").to_dict(),
+                        {"test": {"post_process": False}})
+        rep = build.representation(cfg)
+        model = build.model(cfg, rep)
+        model.load_state_dict(load_checkpoint(Path(out_dir) / run / "last.pth")["model"])
+        trained[run] = (model.to(device).eval(), rep, build.datasets(cfg)[1], cfg)
     return trained
 
 
@@ -189,11 +188,10 @@ def instance_scores(trained: dict[str, tuple]) -> dict[str, np.ndarray]:
     from simdr_lite.evaluation import evaluate, instance_oks
 
     scores = {}
-    for head, (model, codec, val_ds, cfg) in trained.items():
-        codec.refine = None
-        preds = evaluate(model, val_ds, codec, flip=False, in_vis_thre=cfg.test.in_vis_thre,
+    for run, (model, rep, val_ds, cfg) in trained.items():
+        preds = evaluate(model, val_ds, rep, flip_test=False, in_vis_thre=cfg.test.in_vis_thre,
                          batch_size=cfg.test.batch_size, device=_device(model), progress=False)["predictions"]
-        scores[head] = instance_oks(preds["coords"], val_ds.joints, val_ds.visible, val_ds.areas)
+        scores[run] = instance_oks(preds["coords"], val_ds.joints, val_ds.visible, val_ds.areas)
     return scores
 
 
@@ -213,17 +211,17 @@ def _train_side_by_side(jobs: list[tuple], out: Path, progress: bool) -> dict[st
 
     from tqdm.auto import tqdm
 
-    heads = [Path(job[1]).name for job in jobs]
-    for head in heads:  # the bar counts epochs from the runs' CSV logs
-        (out / head / "log.csv").unlink(missing_ok=True)
+    runs = [Path(job[1]).name for job in jobs]
+    for run in runs:  # the bar counts epochs from the runs' CSV logs
+        (out / run / "log.csv").unlink(missing_ok=True)
     total = sum(job[0].train.epochs for job in jobs)
     with ProcessPoolExecutor(len(jobs), mp_context=mp.get_context("spawn")) as pool, \
-            tqdm(total=total, desc="demo: " + " + ".join(heads) + " epochs", disable=not progress) as bar:
+            tqdm(total=total, desc="demo: " + " + ".join(runs) + " epochs", disable=not progress) as bar:
         futures = [pool.submit(_train_one, *job) for job in jobs]
         while not all(f.done() for f in futures):
             time.sleep(1.0)
-            bar.update(sum(_epochs_logged(out / h / "log.csv") for h in heads) - bar.n)
-        return {head: f.result() for head, f in zip(heads, futures)}  # re-raises a worker's error
+            bar.update(sum(_epochs_logged(out / h / "log.csv") for h in runs) - bar.n)
+        return {run: f.result() for run, f in zip(runs, futures)}  # re-raises a worker's error
 
 
 def _epochs_logged(path: Path) -> int:
@@ -299,10 +297,10 @@ def _plot_curves(histories: dict[str, list[dict]], path: Path) -> None:
 
     fig = Figure(figsize=(9, 3.2))
     axes = fig.subplots(1, 2)
-    for ax, head in zip(axes, histories):
-        h = histories[head]
+    for ax, run in zip(axes, histories):
+        h = histories[run]
         ax.plot([r["epoch"] for r in h], [r["loss"] for r in h], marker="o")
-        ax.set_title(f"{head} training loss")
+        ax.set_title(f"{run} training loss")
         ax.set_xlabel("epoch")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -310,32 +308,28 @@ def _plot_curves(histories: dict[str, list[dict]], path: Path) -> None:
 
 @torch.no_grad()
 def plot_predictions(trained: dict[str, tuple], indices: Any):
-    """Each model's predictions on the validation crops ``indices`` (heatmap without post, then SimDR).
+    """Each run's predictions on the validation crops ``indices`` (without post-processing).
 
     Returns a matplotlib ``Figure`` (not attached to pyplot: save it, or display it in a notebook).
     """
     from matplotlib.figure import Figure
 
-    from simdr_lite.data.augment import normalize_batch
+    from simdr_lite.data.batch import prepare_batch
     from simdr_lite.notebook.viz import draw_skeleton
 
     val_ds = trained["simdr"][2]
     samples = [val_ds[int(i)] for i in indices]
-    images = torch.stack([s["image"] for s in samples])
+    batch = {"image": torch.stack([s["image"] for s in samples])}
     fig = Figure(figsize=(2 * len(samples), 4.2))
     axes = fig.subplots(2, len(samples), squeeze=False)
-    for row, head in enumerate(("heatmap", "simdr")):
-        model, codec, _, _ = trained[head]
+    for row, (run, (model, rep, _, _)) in enumerate(trained.items()):
         model.eval()
-        out = model(normalize_batch(images.to(_device(model))))
-        if head == "heatmap":
-            codec.refine = None
-        coords = codec.decode(out)[0].cpu().numpy()
+        coords = rep.predict(model, prepare_batch(batch, _device(model))[0])[0].cpu().numpy()
         for col, s in enumerate(samples):
             ax = axes[row, col]
             ax.imshow(s["image"].permute(1, 2, 0).numpy())
             draw_skeleton(ax, coords[col], np.asarray(s["joints_vis"]) > 0)
             ax.set_axis_off()
-        axes[row, 0].set_title("heatmap (no post)" if head == "heatmap" else "SimDR", fontsize=9, loc="left")
+        axes[row, 0].set_title(f"{run} (no post-processing)", fontsize=9, loc="left")
     fig.tight_layout()
     return fig

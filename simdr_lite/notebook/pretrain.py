@@ -37,7 +37,7 @@ class RegressionPretext(nn.Module):
         super().__init__()
         from simdr_lite.models import build_model
 
-        self.net = build_model("simbaseline_tiny", input_size=(size, size), head="heatmap")
+        self.net = build_model("simbaseline_tiny", input_size=(size, size))
         self.fc = nn.Linear(self.net.layer4[-1].conv2.out_channels * (size // 16) ** 2, 2 * num_joints)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -76,7 +76,7 @@ def pretrain(out: str | Path = BACKBONE_FILE, *, root: str | Path = "runs/data/s
     from tqdm.auto import tqdm
 
     from simdr_lite.data import make_loader
-    from simdr_lite.data.augment import normalize_batch
+    from simdr_lite.data.batch import prepare_batch
 
     if size < 32 or size % 16:
         raise ValueError(f"pretraining size must be a multiple of 16 and >= 32, got {size}")
@@ -97,7 +97,7 @@ def pretrain(out: str | Path = BACKBONE_FILE, *, root: str | Path = "runs/data/s
         for batch in loader:
             if len(losses) == total:
                 break
-            images_ = normalize_batch(batch["image"]).contiguous(memory_format=torch.channels_last)
+            images_ = prepare_batch(batch, "cpu", channels_last=True)[0]
             target = batch["joints"][..., :2] / size
             vis = (batch["joints_vis"] > 0).float().unsqueeze(-1)
             loss = ((model(images_) - target).abs() * vis).sum() / vis.sum().clamp(min=1) / 2

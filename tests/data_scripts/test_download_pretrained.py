@@ -16,7 +16,7 @@ def test_every_backbone_tensor_of_a_timm_model_maps_onto_ours(name, arch):
 
     source = backbone_state_from_timm(timm.create_model(arch, pretrained=False).state_dict())
     source = {k: v for k, v in source.items() if not k.startswith(IMAGENET_ONLY_KEYS)}  # as the loader does
-    ours = build_model(name, input_size=(64, 64), head="heatmap").state_dict()
+    ours = build_model(name, input_size=(64, 64)).state_dict()
     assert set(source) <= set(ours)  # every backbone tensor has a home ...
     assert all(source[k].shape == ours[k].shape for k in source)  # ... of the same shape
     head_only = {k for k in set(ours) - set(source) if not k.startswith(("deconv_layers.", "final_layer."))}
@@ -29,7 +29,7 @@ def test_a_fetched_hrnet_file_loads_and_its_sha256_is_checked(tmp_path, monkeypa
     line = script.fetch("hrnet_w32", tmp_path)
     path = tmp_path / script.TARGETS["hrnet_w32"]
     assert str(path) in line and path.with_name(path.name + ".sha256").is_file()
-    model = build_model("hrnet_w32", input_size=(64, 64), head="simdr", k=3, pretrained=str(path))
+    model = build_model("hrnet_w32", input_size=(64, 64), simdr_k=3, pretrained=str(path))
     torch.testing.assert_close(model.state_dict()["conv1.weight"], timm_model.state_dict()["conv1.weight"])
     torch.save({"conv1.weight": torch.zeros(1)}, path)  # a changed file
     with pytest.raises(ValueError, match="SHA-256"):

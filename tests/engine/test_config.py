@@ -1,8 +1,8 @@
-"""Config loading: unknown keys with suggestions, type checks, overrides, path checks."""
+"""Config loading: unknown keys with suggestions, type checks, overrides, cross-field checks."""
 
 import pytest
 
-from simdr_lite.engine.config import from_dict, load_config, parse_overrides, save_config
+from simdr_lite.engine.config import from_dict, load_config, save_config
 
 
 def test_misspelt_key_lists_valid_keys_and_suggests():
@@ -14,28 +14,37 @@ def test_misspelt_key_lists_valid_keys_and_suggests():
 
 
 def test_integer_k_is_accepted_and_types_are_checked():
-    cfg = from_dict({"model": {"k": 3, "input_size": [64, 64]}})
-    assert cfg.model.k == 3.0 and isinstance(cfg.model.k, float) and cfg.model.input_size == (64, 64)
-    with pytest.raises(TypeError, match="train.epochs must be an integer"):
+    cfg = from_dict({"representation": {"k": 3}, "model": {"input_size": [64, 64]}})
+    assert cfg.representation.k == 3.0 and isinstance(cfg.representation.k, float)
+    assert cfg.model.input_size == (64, 64)
+    with pytest.raises(TypeError, match="train.epochs: .*could not be converted to Integer"):
         from_dict({"train": {"epochs": 1.5}})
     with pytest.raises(TypeError, match="model.input_size must have 2 values"):
         from_dict({"model": {"input_size": [64]}})
-    with pytest.raises(ValueError, match=r"model.head must be one of"):
-        from_dict({"model": {"head": "regression"}})
-    with pytest.raises(ValueError, match="model.k must be >= 1"):
-        from_dict({"model": {"k": 0.5}})
+    with pytest.raises(ValueError, match=r"representation.name must be one of"):
+        from_dict({"representation": {"name": "regression"}})
+    with pytest.raises(ValueError, match=r"representation: k \(the splitting factor\) must be >= 1"):
+        from_dict({"representation": {"name": "simdr", "k": 0.5}})
+
+
+def test_cross_field_checks():
+    with pytest.raises(ValueError, match=r"representation.loss must be one of \('auto', 'nmt', 'nmtnorm'\)"):
+        from_dict({"representation": {"name": "simdr", "loss": "mse"}})
+    with pytest.raises(ValueError, match="model.num_joints is 17, but mpii has 16 joints"):
+        from_dict({"data": {"dataset": "mpii"}})
+    assert from_dict({"data": {"dataset": "mpii"}, "model": {"num_joints": 16}}).model.num_joints == 16
 
 
 def test_overrides_and_round_trip(tmp_path):
-    assert parse_overrides(["train.epochs=3", "model.input_size=[64, 48]"]) == {
-        "train": {"epochs": 3}, "model": {"input_size": [64, 48]}}
-    assert from_dict(parse_overrides(["train.lr=5e-4"])).train.lr == 5e-4  # YAML 1.1 reads a string
+    cfg = load_config(None, ["train.epochs=3", "model.input_size=[64, 48]", "train.lr=5e-4"])
+    assert (cfg.train.epochs, cfg.model.input_size, cfg.train.lr) == (3, (64, 48), 5e-4)
     with pytest.raises(ValueError, match="section.key=value"):
-        parse_overrides(["lr=1"])
-    cfg = from_dict({"model": {"head": "simdr", "k": 2}, "train": {"milestones": [3, 5]}})
+        load_config(None, ["lr=1"])
+    cfg = from_dict({"representation": {"name": "simdr", "k": 2}, "train": {"milestones": [3, 5]}})
     save_config(cfg, tmp_path / "c.yaml")
     again = load_config(tmp_path / "c.yaml", ["train.lr=0.002"])
-    assert again.model == cfg.model and again.train.lr == 0.002 and again.train.milestones == (3, 5)
+    assert again.representation == cfg.representation and again.model == cfg.model
+    assert again.train.lr == 0.002 and again.train.milestones == (3, 5)
 
 
 def test_a_missing_config_file_names_the_configs_folder(tmp_path):

@@ -15,7 +15,7 @@ import torch.multiprocessing as mp
 
 from simdr_lite.data import CocoKeypoints, make_synthetic_coco
 from simdr_lite.engine.distributed import DistContext
-from simdr_lite.engine.trainer import make_codec, make_model
+from simdr_lite import build
 from simdr_lite.evaluation import evaluate
 from simdr_lite.notebook.demo import demo_config
 from tests.engine.test_ddp import free_port
@@ -33,21 +33,20 @@ class NoisyOracle(OracleNet):
         return tuple(o + self.weight * n for o, n in zip(super().forward(images), self.net(images)))
 
 
-def build(root):
-    """Config, codec, validation set (17 instances: shards of 9 and 8) and model, alike in every process."""
+def setup(root):
+    """Config, representation, validation set (17 instances: shards of 9 and 8) and model, alike in every process."""
     cfg = demo_config("simdr", fast=True, root=str(root))
-    codec = make_codec(cfg)
+    rep = build.representation(cfg)
     syn = make_synthetic_coco(root, 7, split="val", seed=3, workers=1)  # already there in the workers
-    dataset = CocoKeypoints(syn.ann_file, syn.image_dir, cfg.model.input_size, codec)
+    dataset = CocoKeypoints(syn.ann_file, syn.image_dir, cfg.model.input_size, rep.codec)
     torch.manual_seed(0)
-    model = NoisyOracle(dataset, codec, make_model(cfg))
-    return cfg, codec, dataset, model
+    model = NoisyOracle(dataset, rep.codec, build.model(cfg, rep))
+    return cfg, rep, dataset, model
 
 
 def run_eval(root, distributed):
-    cfg, codec, dataset, model = build(root)
-    return evaluate(model, dataset, codec, flip=True, simdr_shift=cfg.test.simdr_shift,
-                    in_vis_thre=cfg.test.in_vis_thre, batch_size=4, progress=False, distributed=distributed)
+    cfg, rep, dataset, model = setup(root)
+    return evaluate(model, dataset, rep, flip_test=True, in_vis_thre=cfg.test.in_vis_thre, batch_size=4, progress=False, distributed=distributed)
 
 
 def worker(rank, world, port, root, out):

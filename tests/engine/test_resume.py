@@ -12,10 +12,22 @@ from simdr_lite.engine.checkpoint import load_checkpoint
 from simdr_lite.engine.config import from_dict, save_config
 
 
-def run_train(cfg_path, run_dir, env_extra=None):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", **(env_extra or {})}
-    cmd = [sys.executable, "-m", "simdr_lite.cli", "train", "--config", str(cfg_path),
-           "--run-dir", str(run_dir), "--device", "cpu"]
+#: Trains a config in a run folder; with a third argument N, SIGKILLs itself right after the first
+#: checkpoint at or past global iteration N (``train``'s ``on_checkpoint`` test hook).
+TRAIN_SCRIPT = """
+import os, signal, sys
+from simdr_lite.engine import load_config, train
+kill_at = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+def hook(iteration):
+    if kill_at and iteration >= kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+out = train(load_config(sys.argv[1]), sys.argv[2], progress=False, device="cpu", on_checkpoint=hook)
+"""
+
+
+def run_train(cfg_path, run_dir, kill_at=None):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-c", TRAIN_SCRIPT, str(cfg_path), str(run_dir), *([str(kill_at)] if kill_at else [])]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -24,7 +36,8 @@ def test_sigkill_mid_epoch_then_resume_gives_identical_weights(tmp_path):
     make_synthetic_coco(root, 10, split="train", seed=0, workers=1)
     make_synthetic_coco(root, 2, split="val", seed=0, workers=1)
     cfg = from_dict({
-        "model": {"name": "simbaseline_tiny", "head": "simdr", "input_size": [64, 64], "k": 2},
+        "model": {"name": "simbaseline_tiny", "input_size": [64, 64]},
+        "representation": {"name": "simdr", "k": 2},
         "data": {"dataset": "synthetic", "root": str(root), "synthetic_images": [10, 2], "workers": 0},
         "train": {"epochs": 2, "milestones": [1], "batch_size": 4, "checkpoint_every_iters": 1,
                   "val_every": 0, "deterministic": True},
@@ -33,7 +46,7 @@ def test_sigkill_mid_epoch_then_resume_gives_identical_weights(tmp_path):
     straight = run_train(tmp_path / "cfg.yaml", tmp_path / "a")
     assert straight.returncode == 0, straight.stderr[-2000:]
 
-    killed = run_train(tmp_path / "cfg.yaml", tmp_path / "b", {"SIMDR_FAULT_KILL_AT_ITER": "6"})
+    killed = run_train(tmp_path / "cfg.yaml", tmp_path / "b", kill_at=6)
     assert killed.returncode == -signal.SIGKILL  # a real SIGKILL, mid-way through epoch 2
     state = load_checkpoint(tmp_path / "b" / "last.pth")
     assert state["epoch"] == 1 and state["iteration"] > 0

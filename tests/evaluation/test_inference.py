@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.data import CocoKeypoints, make_synthetic_coco
-from simdr_lite.evaluation import evaluate, head_of
+from simdr_lite.evaluation import evaluate
+from simdr_lite.representations import Heatmap, SimDR, SimDRStar
 
 
 class OracleNet(torch.nn.Module):
@@ -46,36 +46,29 @@ def synthetic(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    ("codec", "flip", "shift"),
+    ("rep", "flip"),
     [
-        (SimDRCodec((192, 256), k=3), True, "exact"),
-        (SimDRCodec((192, 256), k=2), True, "official"),
-        (SASimDRCodec((192, 256), k=2, sigma=4), True, "official"),
-        (HeatmapCodec((192, 256), sigma=2), False, "official"),
+        (SimDR((192, 256), k=3, flip_shift="exact"), True),
+        (SimDR((192, 256), k=2), True),
+        (SimDRStar((192, 256), k=2, sigma=4), True),
+        (Heatmap((192, 256), sigma=2), False),
     ],
     ids=["simdr-k3-exact-flip", "simdr-k2-official-flip", "sa-simdr-flip", "heatmap"],
 )
-def test_oracle_network_scores_ap_one(synthetic, codec, flip, shift):
-    ds = CocoKeypoints(synthetic.ann_file, synthetic.image_dir, (192, 256), codec)
-    model = OracleNet(ds, codec)
-    out = evaluate(model, ds, codec, flip=flip, simdr_shift=shift, in_vis_thre=0.0, batch_size=4,
-                   progress=False)
+def test_oracle_network_scores_ap_one(synthetic, rep, flip):
+    ds = CocoKeypoints(synthetic.ann_file, synthetic.image_dir, (192, 256), rep.codec)
+    model = OracleNet(ds, rep.codec)
+    out = evaluate(model, ds, rep, flip_test=flip, in_vis_thre=0.0, batch_size=4, progress=False)
     assert out["metrics"]["AP"] == pytest.approx(1.0)
     assert len(out["results"]) == len(ds)
     assert out["predictions"]["coords"].shape == (len(ds), 17, 2)
 
 
 def test_exact_shift_flip_test_equals_plain_prediction_at_k3(synthetic):
-    codec = SimDRCodec((48, 64), k=3)
-    ds = CocoKeypoints(synthetic.ann_file, synthetic.image_dir, (48, 64), codec)
-    model = OracleNet(ds, codec)
-    kw = dict(flip=True, in_vis_thre=0.0, batch_size=8, progress=False)
-    exact = evaluate(model, ds, codec, simdr_shift="exact", **kw)["predictions"]["coords"]
-    plain = evaluate(model, ds, codec, **{**kw, "flip": False})["predictions"]["coords"]
+    rep = SimDR((48, 64), k=3, flip_shift="exact")
+    ds = CocoKeypoints(synthetic.ann_file, synthetic.image_dir, (48, 64), rep.codec)
+    model = OracleNet(ds, rep.codec)
+    kw = dict(in_vis_thre=0.0, batch_size=8, progress=False)
+    exact = evaluate(model, ds, rep, flip_test=True, **kw)["predictions"]["coords"]
+    plain = evaluate(model, ds, rep, flip_test=False, **kw)["predictions"]["coords"]
     np.testing.assert_allclose(exact, plain, atol=1e-3)  # (the official shift's bias: test_flip.py)
-
-
-def test_head_of_rejects_unknown_codecs():
-    assert head_of(SASimDRCodec((64, 64))) == "sa-simdr"
-    with pytest.raises(TypeError, match="unsupported codec"):
-        head_of(object())

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from simdr_lite.evaluation.mpii import MPII_NAMES, load_mpii_gt, pckh, pckh_tables, table8_beside
-from simdr_lite.notebook.paper import TABLE8
+from simdr_lite.evaluation.mpii import MPII_NAMES, load_mpii_gt, pckh, pckh_tables
 
 
 def fake_gt(n=20, seed=0):
@@ -71,27 +70,3 @@ def test_pckh_tables_align_on_image_ids_and_skip_invalid():
     tables = pckh_tables(preds, gt, thresholds=(0.5, 0.1))
     assert set(tables) == {0.5, 0.1}
     assert tables[0.5]["Mean"] == pytest.approx(100) and tables[0.1]["Wrist"] == pytest.approx(100)
-
-
-def test_table8_beside_puts_ours_under_the_paper_row():
-    ours = {g: 50.0 for g in ("Head", "Shoulder", "Elbow", "Wrist", "Hip", "Knee", "Ankle", "Mean")}
-    text = table8_beside({("simdr", "64x64"): {0.5: ours, 0.1: dict(ours, Mean=12.3)}})
-    lines = text.splitlines()
-    assert lines[0].startswith("PCKh@0.5") and lines[0].split()[-1] == "Mean"
-    i = next(i for i, s in enumerate(lines) if s.startswith("simdr 64x64") and "paper" in s)
-    assert lines[i].split()[-1] == f"{TABLE8[('simdr', '64x64', 0.5)][-1]:.1f}"
-    assert lines[i + 1].split() == ["ours"] + ["50.0"] * 8
-    assert sum(s.split()[0] == "ours" for s in lines if s.strip()) == 2  # one per threshold
-    assert "12.3" in text and "PCKh@0.1" in text
-    assert sum("paper" in s for s in lines) == len(TABLE8)  # every paper row, measured or not
-
-
-def test_tables_from_metrics_inverts_the_eval_layout():
-    from simdr_lite.evaluation.mpii import GROUPS, tables_from_metrics
-
-    metrics = {**{g: 80.0 + i for i, g in enumerate(GROUPS)}, "Mean": 85.0, "Mean@0.1": 20.0,
-               **{f"{g}@0.1": 10.0 + i for i, g in enumerate(GROUPS)}}
-    tables = tables_from_metrics(metrics)
-    assert tables[0.5]["Head"] == 80.0 and tables[0.5]["Mean"] == 85.0
-    assert tables[0.1]["Ankle"] == 16.0 and tables[0.1]["Mean"] == 20.0
-    assert "ours" in table8_beside({("heatmap", "64x64"): tables})

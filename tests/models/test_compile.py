@@ -12,7 +12,7 @@ from simdr_lite.models import build_model
 @pytest.mark.skipif(shutil.which("c++") is None and shutil.which("g++") is None,
                     reason="torch.compile's CPU backend needs a C++ compiler")
 def test_compiled_tiny_model_matches_eager():
-    model = build_model("simbaseline_tiny", input_size=(32, 32), head="simdr", k=2).eval()
+    model = build_model("simbaseline_tiny", input_size=(32, 32), simdr_k=2).eval()
     images = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         eager = model(images)

@@ -6,59 +6,38 @@ import pytest
 import torch
 
 from simdr_lite.codecs import HeatmapCodec, SimDRCodec
-from simdr_lite.models import (
-    build_model,
-    export_onnx,
-    list_models,
-    load_official_checkpoint,
-    macs,
-    paper_complexity_table,
-)
+from simdr_lite.models import build_model, export_onnx, list_models, load_official_checkpoint, macs
 from simdr_lite.models.complexity import count_params
 
 
-def test_params_and_gflops_as_printed():
-    rows = paper_complexity_table()
-    assert len(rows) == 35  # every distinct model / head / input of Tables 2, 3 and 4
-    for r in rows:
-        cell = f"{r['model']} {r['head']} {r['input']}"
-        if (r["model"], r["head"], r["input"]) == ("simbaseline_res101", "simdr", "256x192"):
-            # The paper prints 53.7M; the official code builds 55.75M (52.99M + 2.75M of heads).
-            assert r["params_m"] == pytest.approx(55.745233, abs=1e-6), cell
-        else:
-            assert r["params_m"] == pytest.approx(r["paper_params_m"], abs=0.05 + 1e-9), cell
-        # +-0.1: the paper rounds (2.997 -> 3.0) but sometimes truncates (8.991 -> 8.9)
-        assert r["gflops"] == pytest.approx(r["paper_gflops"], abs=0.1 + 1e-9), cell
-
-
 @pytest.mark.parametrize(
-    ("name", "size", "head", "k", "kw", "expected"),
+    ("name", "size", "k", "kw", "expected"),  # k None: the heatmap head
     [
-        ("simbaseline_res50", (192, 256), "heatmap", 2, {}, 33_999_697),
-        ("simbaseline_res50", (192, 256), "simdr", 2, {}, 36_753_105),
-        ("simbaseline_res152", (288, 384), "simdr", 2, {}, 77_926_545),
-        ("hrnet_w32", (192, 256), "heatmap", 2, {}, 28_536_113),
-        ("hrnet_w32", (192, 256), "simdr", 2, {}, 31_289_521),
-        ("hrnet_w48", (192, 256), "heatmap", 2, {}, 63_595_745),
-        ("hrnet_w48", (192, 256), "sa-simdr", 2, {}, 66_349_153),
-        ("hrnet_w48", (288, 384), "sa-simdr", 1.5, {}, 70_564_049),
-        ("upfree_res50", (64, 64), "simdr", 3, {}, 24_672_224),
-        ("upfree_res50", (128, 128), "simdr", 3, {}, 25_016_672),
-        ("upfree_res50", (192, 256), "simdr", 2, {"channels_per_joint": 28}, 25_688_476),
-        ("hrnet_w32", (256, 256), "simdr", 2, {"num_joints": 16}, 32_731_408),  # MPII, Table 8
+        ("simbaseline_res50", (192, 256), None, {}, 33_999_697),
+        ("simbaseline_res50", (192, 256), 2, {}, 36_753_105),
+        ("simbaseline_res152", (288, 384), 2, {}, 77_926_545),
+        ("hrnet_w32", (192, 256), None, {}, 28_536_113),
+        ("hrnet_w32", (192, 256), 2, {}, 31_289_521),
+        ("hrnet_w48", (192, 256), None, {}, 63_595_745),
+        ("hrnet_w48", (192, 256), 2, {}, 66_349_153),  # SimDR*, Table 3
+        ("hrnet_w48", (288, 384), 1.5, {}, 70_564_049),
+        ("upfree_res50", (64, 64), 3, {}, 24_672_224),
+        ("upfree_res50", (128, 128), 3, {}, 25_016_672),
+        ("upfree_res50", (192, 256), 2, {"channels_per_joint": 28}, 25_688_476),
+        ("hrnet_w32", (256, 256), 2, {"num_joints": 16}, 32_731_408),  # MPII, Table 8
     ],
 )
-def test_exact_official_parameter_counts(name, size, head, k, kw, expected):
+def test_exact_official_parameter_counts(name, size, k, kw, expected):
     with torch.device("meta"):
-        model = build_model(name, input_size=size, head=head, k=k, **kw)
+        model = build_model(name, input_size=size, simdr_k=k, **kw)
     assert count_params(model, trainable_only=False) == expected
 
 
 def test_tokenpose_trainable_counts_exclude_the_frozen_sine_embedding():
-    for size, head, expected in [((192, 256), "heatmap", 6_620_736), ((128, 128), "heatmap", 5_167_552),
-                                 ((64, 64), "heatmap", 4_871_872), ((192, 256), "simdr", 5_535_680)]:
+    for size, k, expected in [((192, 256), None, 6_620_736), ((128, 128), None, 5_167_552),
+                              ((64, 64), None, 4_871_872), ((192, 256), 2, 5_535_680)]:
         with torch.device("meta"):
-            model = build_model("tokenpose_s", input_size=size, head=head, k=2)
+            model = build_model("tokenpose_s", input_size=size, simdr_k=k)
         assert count_params(model) == expected
         assert count_params(model, trainable_only=False) == expected + 49_152
 
@@ -69,16 +48,16 @@ def test_true_macs_differ_from_the_paper_convention_for_deconvolutions():
 
 
 @pytest.mark.parametrize("name", list_models())
-@pytest.mark.parametrize("head", ["heatmap", "simdr"])
-def test_forward_shapes_match_the_codecs(name, head):
-    if name == "upfree_res50" and head == "heatmap":
+@pytest.mark.parametrize("k", [None, 3])
+def test_forward_shapes_match_the_codecs(name, k):
+    if name == "upfree_res50" and k is None:
         with pytest.raises(ValueError, match="no heatmap head"):
-            build_model(name, input_size=(64, 64), head=head)
+            build_model(name, input_size=(64, 64))
         return
-    model = build_model(name, input_size=(64, 64), head=head, k=3).eval()
+    model = build_model(name, input_size=(64, 64), simdr_k=k).eval()
     with torch.no_grad():
         out = model(torch.randn(2, 3, 64, 64))
-    if head == "heatmap":
+    if k is None:
         assert out.shape == (2, 17, 16, 16)
         HeatmapCodec((64, 64), sigma=1).decode(out)
     else:
@@ -99,20 +78,19 @@ OFFICIAL_KEYS = {
 
 @pytest.mark.parametrize("name", list_models())
 def test_official_checkpoint_round_trip_is_exact(name):
-    head = "simdr"
-    model = build_model(name, input_size=(64, 64), head=head, k=2)
+    model = build_model(name, input_size=(64, 64), simdr_k=2)
     state = model.state_dict()
     for key in OFFICIAL_KEYS.get(name, []):
         assert key in state, key
     official = {f"module.{k}": v.clone() + 1 for k, v in state.items()}  # as saved by DataParallel
-    other = build_model(name, input_size=(64, 64), head=head, k=2)
+    other = build_model(name, input_size=(64, 64), simdr_k=2)
     load_official_checkpoint(other, {"state_dict": official})
     for k, v in other.state_dict().items():
         assert torch.equal(v, state[k] + 1), k
 
 
 def test_checkpoint_mismatch_lists_the_keys():
-    model = build_model("hrnet_w32", input_size=(64, 64), head="simdr", k=2)
+    model = build_model("hrnet_w32", input_size=(64, 64), simdr_k=2)
     state = model.state_dict()
     state["extra.weight"] = torch.zeros(1)
     del state["final_layer.bias"]
@@ -143,16 +121,14 @@ def test_pretrained_offline_fails_fast_with_instructions(monkeypatch):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown model 'resnet9'"):
         build_model("resnet9")
-    with pytest.raises(ValueError, match="head must be one of"):
-        build_model("hrnet_w32", head="regression")
     with pytest.raises(ValueError, match="k .* must be >= 1"):
-        build_model("hrnet_w32", head="simdr", k=0.5)
+        build_model("hrnet_w32", simdr_k=0.5)
 
 
-@pytest.mark.parametrize(("name", "head"), [("simbaseline_res50", "heatmap"), ("upfree_res50", "simdr")])
-def test_onnx_export_matches_pytorch(tmp_path, name, head):
+@pytest.mark.parametrize(("name", "k"), [("simbaseline_res50", None), ("upfree_res50", 2)])
+def test_onnx_export_matches_pytorch(tmp_path, name, k):
     ort = pytest.importorskip("onnxruntime")
-    model = build_model(name, input_size=(64, 64), head=head, k=2).eval()
+    model = build_model(name, input_size=(64, 64), simdr_k=k).eval()
     path = export_onnx(model, tmp_path / "m.onnx", (64, 64))
     x = torch.randn(3, 3, 64, 64)  # batch 3: the batch axis is dynamic
     with torch.no_grad():

@@ -28,7 +28,7 @@ def write_crafted_checkpoint(path, marker):
 
 def test_crafted_pickle_does_not_run_and_the_error_says_why(tmp_path):
     path = write_crafted_checkpoint(tmp_path / "evil.pth", tmp_path / "marker")
-    model = build_model("simbaseline_tiny", input_size=(64, 64), head="simdr", k=2)
+    model = build_model("simbaseline_tiny", input_size=(64, 64), simdr_k=2)
     with pytest.raises(UnsafeFileError, match="could run arbitrary code"):
         load_official_checkpoint(model, path)
     with pytest.raises(UnsafeFileError):
@@ -37,9 +37,9 @@ def test_crafted_pickle_does_not_run_and_the_error_says_why(tmp_path):
 
 
 def test_plain_state_dict_loads(tmp_path):
-    model = build_model("simbaseline_tiny", input_size=(64, 64), head="simdr", k=2)
+    model = build_model("simbaseline_tiny", input_size=(64, 64), simdr_k=2)
     torch.save({"state_dict": {f"module.{k}": v for k, v in model.state_dict().items()}}, tmp_path / "ok.pth")
-    other = build_model("simbaseline_tiny", input_size=(64, 64), head="simdr", k=2)
+    other = build_model("simbaseline_tiny", input_size=(64, 64), simdr_k=2)
     load_official_checkpoint(other, tmp_path / "ok.pth")
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), other.state_dict().values()))
 

@@ -38,7 +38,7 @@ def test_pretraining_is_deterministic_and_writes_a_backbone_with_its_sha(tmp_pat
     assert (tmp_path / "run0" / "bb.pth.sha256").read_text().split()[0] == runs[0]["sha256"]
     state = torch.load(tmp_path / "run0" / "bb.pth", weights_only=True)
     assert not any(k.startswith(HEAD_KEYS) for k in state) and state["conv1.weight"].dtype == torch.float16
-    model = build_model("simbaseline_tiny", input_size=(64, 64), head="simdr",
+    model = build_model("simbaseline_tiny", input_size=(64, 64), simdr_k=2,
                         pretrained=str(tmp_path / "run0" / "bb.pth"))
     assert torch.equal(model.conv1.weight, state["conv1.weight"].float())
     assert torch.equal(model.layer4[0].bn1.running_var, state["layer4.0.bn1.running_var"].float())
@@ -46,7 +46,7 @@ def test_pretraining_is_deterministic_and_writes_a_backbone_with_its_sha(tmp_pat
 
 def test_tampered_backbone_fails_the_sha_check(tmp_path):
     path = tmp_path / "bb.pth"
-    net = build_model("simbaseline_tiny", input_size=(64, 64), head="heatmap")
+    net = build_model("simbaseline_tiny", input_size=(64, 64))
     torch.save({k: v for k, v in net.state_dict().items() if not k.startswith(HEAD_KEYS)}, path)
     good = sha256_file(path)
     load_backbone_file(net, path, ignore=HEAD_KEYS, sha256=good)
@@ -60,6 +60,6 @@ def test_tampered_backbone_fails_the_sha_check(tmp_path):
 @pytest.mark.skipif(not BACKBONE_FILE.is_file(), reason="the committed backbone is absent")
 def test_committed_backbone_matches_its_sha_and_loads():
     assert sha256_file(BACKBONE_FILE) == BACKBONE_SHA256
-    model = build_model("simbaseline_tiny", input_size=(64, 64), head="heatmap", pretrained=True)
+    model = build_model("simbaseline_tiny", input_size=(64, 64), pretrained=True)
     state = torch.load(BACKBONE_FILE, weights_only=True)
     assert torch.equal(model.conv1.weight, state["conv1.weight"].float())
