@@ -77,8 +77,8 @@ def test_train_reports_a_misspelt_config_key(tmp_path, capsys):
 
 def test_eval_records_overrides_and_mpii_pckh_at_0_1(tmp_path, monkeypatch):
     """An untrained tiny model on an MPII-format fixture: the row's columns, not its accuracy, are tested."""
-    from simdr_lite.data.fixtures import write_mpii_fixture, write_mpii_gt_valid
     from simdr_lite import build
+    from simdr_lite.data.fixtures import write_mpii_fixture, write_mpii_gt_valid
     from simdr_lite.engine import load_config
 
     monkeypatch.chdir(tmp_path)

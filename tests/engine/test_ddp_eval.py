@@ -13,9 +13,9 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
+from simdr_lite import build
 from simdr_lite.data import CocoKeypoints, make_synthetic_coco
 from simdr_lite.engine.distributed import DistContext
-from simdr_lite import build
 from simdr_lite.evaluation import evaluate
 from simdr_lite.notebook.demo import demo_config
 from tests.engine.test_ddp import free_port
@@ -34,7 +34,8 @@ class NoisyOracle(OracleNet):
 
 
 def setup(root):
-    """Config, representation, validation set (17 instances: shards of 9 and 8) and model, alike in every process."""
+    """Config, representation, validation set (17 instances: shards of 9 and 8) and model, alike in every
+    process."""
     cfg = demo_config("simdr", fast=True, root=str(root))
     rep = build.representation(cfg)
     syn = make_synthetic_coco(root, 7, split="val", seed=3, workers=1)  # already there in the workers
@@ -46,7 +47,8 @@ def setup(root):
 
 def run_eval(root, distributed):
     cfg, rep, dataset, model = setup(root)
-    return evaluate(model, dataset, rep, flip_test=True, in_vis_thre=cfg.test.in_vis_thre, batch_size=4, progress=False, distributed=distributed)
+    return evaluate(model, dataset, rep, flip_test=True, in_vis_thre=cfg.test.in_vis_thre, batch_size=4,
+                    progress=False, distributed=distributed)
 
 
 def worker(rank, world, port, root, out):

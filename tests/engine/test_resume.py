@@ -11,7 +11,6 @@ from simdr_lite.data import make_synthetic_coco
 from simdr_lite.engine.checkpoint import load_checkpoint
 from simdr_lite.engine.config import from_dict, save_config
 
-
 #: Trains a config in a run folder; with a third argument N, SIGKILLs itself right after the first
 #: checkpoint at or past global iteration N (``train``'s ``on_checkpoint`` test hook).
 TRAIN_SCRIPT = """
@@ -27,7 +26,8 @@ out = train(load_config(sys.argv[1]), sys.argv[2], progress=False, device="cpu",
 
 def run_train(cfg_path, run_dir, kill_at=None):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-c", TRAIN_SCRIPT, str(cfg_path), str(run_dir), *([str(kill_at)] if kill_at else [])]
+    kill = [str(kill_at)] if kill_at else []
+    cmd = [sys.executable, "-c", TRAIN_SCRIPT, str(cfg_path), str(run_dir), *kill]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
 
 
