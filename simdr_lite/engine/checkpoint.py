@@ -60,3 +60,25 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     from simdr_lite.models.pretrained import load_weights_file
 
     return load_weights_file(path)
+
+
+#: The training objects a run checkpoint holds, besides the model (``Trainer.opt``'s keys).
+STATEFUL = ("optimizer", "scheduler", "scaler")
+
+
+def save_run(path: str | Path, model: torch.nn.Module, parts: dict[str, Any], **position: Any) -> None:
+    """Everything to continue a run: model, optimizer, scheduler, scaler, RNG states and ``position``
+    (epoch, iteration, running loss, best metric, history, config)."""
+    save_checkpoint(path, {"model": model.state_dict(), **{k: parts[k].state_dict() for k in STATEFUL},
+                           "rng": rng_state(), **position})
+
+
+def restore_run(path: str | Path, model: torch.nn.Module, parts: dict[str, Any]) -> dict[str, Any]:
+    """Load :func:`save_run`'s file into ``model`` and ``parts``, restore the RNGs; returns the position."""
+    state = load_checkpoint(path)
+    model.load_state_dict(state.pop("model"))
+    for key in ("optimizer", "scheduler"):
+        parts[key].load_state_dict(state.pop(key))
+    restore_scaler(parts["scaler"], state.pop("scaler"))
+    set_rng_state(state.pop("rng"))
+    return state

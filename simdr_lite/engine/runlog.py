@@ -46,6 +46,15 @@ def append_log_row(path: Path, record: dict[str, Any], columns: list[str]) -> No
         csv.DictWriter(f, fieldnames=header, restval="").writerow(record)
 
 
+def log_epoch(run_dir: Path, record: dict[str, Any], dataset: str, writer: Any = None) -> None:
+    """One epoch's record to ``run_dir/log.csv`` (and to TensorBoard when ``writer`` is given)."""
+    append_log_row(run_dir / "log.csv", record, log_columns(dataset))
+    if writer is not None:
+        for key in record.keys() - {"epoch"}:
+            writer.add_scalar(key, record[key], record["epoch"])
+        writer.flush()
+
+
 def tensorboard(run_dir: Path):
     """A TensorBoard writer for ``run_dir/tb``, or None when tensorboard is not installed."""
     try:

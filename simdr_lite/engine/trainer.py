@@ -1,19 +1,14 @@
 """The training loop: plain, readable, and resumable to the iteration.
 
-``train(cfg, run_dir)`` builds the run from a :class:`~.config.Config` (:mod:`simdr_lite.build`), then runs
-Adam + MultiStepLR epochs. Targets are encoded on the training device by the representation, images are
-normalised there too (:func:`~simdr_lite.data.batch.prepare_batch`; the loaders ship uint8 crops). Every
-epoch, and every ``train.checkpoint_every_iters`` iterations, the full state is written atomically to
-``run_dir/last.pth``; starting again in the same ``run_dir`` continues from it, skipping the batches
-already seen (the sample order is a function of (seed, epoch)).
+``train(cfg, run_dir)`` builds the run (:mod:`simdr_lite.build`) and runs Adam + MultiStepLR epochs; images
+are normalised and targets encoded on the training device (:func:`~simdr_lite.data.batch.prepare_batch`).
+Each epoch, and every ``train.checkpoint_every_iters`` iterations, the full state goes atomically to
+``run_dir/last.pth``; a new start in the same ``run_dir`` continues from it, skipping the batches seen.
 
-Deviations from the official ``tools/train.py``, on purpose:
-
-* the official loop calls ``lr_scheduler.step()`` at the *start* of each epoch, so on PyTorch >= 1.1
-  every decay happens one epoch early; we step at the end (``train.scheduler_steps_early=true``
-  reproduces the official schedule);
-* the official Adam is built with the learning rate only (``TRAIN.WD`` is ignored): so is ours;
-* the SimDR validation loss is not computed (the official one is computed on softmaxed outputs).
+Deviations from the official ``tools/train.py``, on purpose: the official loop steps the scheduler at the
+*start* of each epoch, so every decay comes one epoch early on PyTorch >= 1.1; we step at the end
+(``train.scheduler_steps_early=true`` reproduces it). Like the official Adam, ours ignores ``TRAIN.WD``. The
+SimDR validation loss is not computed (the official one is computed on softmaxed outputs).
 """
 
 from __future__ import annotations
@@ -31,10 +26,10 @@ from tqdm.auto import tqdm
 from simdr_lite import build
 from simdr_lite.data.batch import prepare_batch
 
-from .checkpoint import load_checkpoint, restore_scaler, rng_state, save_checkpoint, set_rng_state
+from .checkpoint import restore_run, save_run
 from .config import Config, save_config
 from .distributed import DistContext
-from .runlog import append_log_row, log_columns, tensorboard, write_environment
+from .runlog import log_epoch, tensorboard, write_environment
 from .setup import learning_rate, optimization, seed_everything
 from .validation import validate
 
@@ -84,23 +79,15 @@ class Trainer:
         if not self.ckpt_path.exists():
             raise FileNotFoundError(f"rank {self.dist.rank} cannot see {self.ckpt_path}, which rank 0 resumes"
                                     " from: the run folder must be on a filesystem shared by all nodes")
-        state = load_checkpoint(self.ckpt_path)
-        self.model.load_state_dict(state["model"])
-        for key in ("optimizer", "scheduler"):
-            self.opt[key].load_state_dict(state[key])
-        restore_scaler(self.opt["scaler"], state["scaler"])
-        set_rng_state(state["rng"])
+        state = restore_run(self.ckpt_path, self.model, self.opt)
         self.epoch, self.iteration, self.best = state["epoch"], state["iteration"], state["best"]
         self.history, self.partial = state["history"], state.get("partial", (0.0, 0))
         self.dist.print(f"resumed from {self.ckpt_path} at epoch {self.epoch}, iteration {self.iteration}")
 
     def save(self, epoch: int, iteration: int, running: tuple[float, int] = (0.0, 0)) -> None:
         if self.dist.is_main:
-            save_checkpoint(self.ckpt_path, {
-                "model": self.model.state_dict(), **{k: self.opt[k].state_dict() for k in
-                                                    ("optimizer", "scheduler", "scaler")},
-                "rng": rng_state(), "epoch": epoch, "iteration": iteration, "partial": running,
-                "best": self.best, "history": self.history, "config": self.cfg.to_dict()})
+            save_run(self.ckpt_path, self.model, self.opt, epoch=epoch, iteration=iteration, partial=running,
+                     best=self.best, history=self.history, config=self.cfg.to_dict())
 
     def step(self, batch: dict[str, Any], net: torch.nn.Module, epoch: int, it: int) -> float:
         """One optimisation step; the loss averaged over ranks (one host-device sync per step, so that a
@@ -162,11 +149,7 @@ class Trainer:
                     torch.save(self.model.state_dict(), self.run_dir / "best.pth")
         self.history.append(record)
         if self.dist.is_main:
-            append_log_row(self.run_dir / "log.csv", record, log_columns(cfg.data.dataset))
-        if writer is not None:
-            for key in record.keys() - {"epoch"}:
-                writer.add_scalar(key, record[key], epoch)
-            writer.flush()
+            log_epoch(self.run_dir, record, cfg.data.dataset, writer)
 
     def fit(self, resume: bool = True) -> dict[str, Any]:
         cfg, sched = self.cfg, self.opt["scheduler"]
