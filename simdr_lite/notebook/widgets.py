@@ -1,15 +1,22 @@
-"""Slider views for the notebooks: pure functions computing what a widget shows, and thin wrappers.
+"""Slider views for the notebooks: pure functions computing what a widget shows, figures, and sliders.
 
-Each ``*_view`` function takes the slider values and returns a dict of numpy arrays and numbers,
-computed by the package's codecs, losses and analyses (unit-tested without any widget). The
-``interact_*`` functions bind them to ``ipywidgets`` sliders and draw with :mod:`simdr_lite.notebook.viz`.
+Three layers, each usable alone:
+
+* ``*_view`` functions take the slider values and return a dict of numpy arrays and numbers, computed by
+  the package's codecs, losses and analyses (unit-tested without any widget);
+* ``*_figure`` functions draw a view into a new matplotlib ``Figure`` (the notebooks also call them once
+  with the default values, so that GitHub and nbviewer show the figure a slider would draw);
+* ``interact_*`` functions bind them to ``ipywidgets`` sliders (ipywidgets 7.7, as on Colab, and 8).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from simdr_lite.analysis.gradients import logit_gradients
 from simdr_lite.analysis.quantization import appd_bound, roundtrip_errors, sample_positions
@@ -61,6 +68,12 @@ def error_distribution_view(
 
     Returns ``errors`` ``{label: (num,)}``, ``bounds`` ``{label: App. D bound}`` and ``mean``.
     """
+    return _error_distribution(float(k), tuple(int(v) for v in input_size), int(num), int(seed))
+
+
+@functools.lru_cache(maxsize=32)
+def _error_distribution(k: float, input_size: tuple[int, int], num: int, seed: int) -> dict[str, Any]:
+    """Cached per ``k``: dragging another slider (x, sigma) never recomputes the 2,000 round trips."""
     pts = sample_positions(input_size, num, seed=seed)
     codecs = {
         f"SimDR k={k:g}": SimDRCodec(input_size, k=k),
@@ -84,17 +97,23 @@ def heatmap_view(
 ) -> dict[str, Any]:
     """Heatmap target of one joint at ``(x, y)`` input pixels and what the decoder reads from it.
 
-    Returns ``heatmap`` ``(h, w)``, ``stride``, ``decoded`` ``(x, y)`` and ``error`` (Euclidean, px).
+    Returns ``heatmap`` ``(h, w)``, ``stride``, the arg-max ``cell`` ``(column, row)``, ``decoded``
+    ``(x, y)``, ``error`` (Euclidean, px), ``error_xy`` (per axis) and ``bound``: App. D.2's
+    ``stride / 2`` per axis for the plain arg-max (``refine=None``).
     """
     codec = HeatmapCodec(input_size, sigma=sigma, refine=refine, unbiased=unbiased)
     kp = _one_joint(x, y)
     hm, _ = codec.encode(kp)
     dec = codec.decode(hm)[0][0, 0].astype(np.float64)
+    flat = int(np.argmax(hm[0, 0]))
     return {
         "heatmap": hm[0, 0],
         "stride": codec.stride[0],
+        "cell": (flat % codec.heatmap_size[0], flat // codec.heatmap_size[0]),
         "decoded": dec,
         "error": float(np.hypot(*(dec - kp[0, 0]))),
+        "error_xy": np.abs(dec - kp[0, 0]),
+        "bound": appd_bound(codec),
     }
 
 
@@ -151,53 +170,184 @@ def loss_gradient_view(
     }
 
 
-# ------------------------------------------------------------------------- ipywidgets wrappers
-def interact_simdr_labels(input_width: int = 64):  # pragma: no cover - needs a notebook front-end
-    """Sliders for k, sigma, x and label smoothing; redraws the label vectors and the error histogram."""
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
+def augmentation_view(
+    image: np.ndarray,
+    joints: np.ndarray,
+    visible: np.ndarray,
+    center: np.ndarray,
+    scale: np.ndarray,
+    input_size: tuple[int, int],
+    flip_index: np.ndarray,
+    *,
+    rotation: float = 0.0,
+    scale_mult: float = 1.0,
+    flip: bool = False,
+    k: float = 2.0,
+    sigma: float = 2.0,
+) -> dict[str, Any]:
+    """One sample through the training code path with hand-set augmentation, and its targets.
+
+    Returns the ``crop`` ``(H, W, 3)``, crop ``joints`` ``(K, 2)`` and ``visible`` ``(K,)`` (after the
+    flip's left/right swap), the ``heatmaps`` ``(K, H/4, W/4)`` (sigma cells), and SimDR's smoothed
+    label vectors ``simdr_x`` ``(K, W k)`` / ``simdr_y`` ``(K, H k)``; joints that leave the crop get
+    weight 0 (``weights``).
+    """
+    from simdr_lite.data.augment import preview_augmentation
+
+    crop, kp = preview_augmentation(image, joints, visible, center, scale, input_size, flip_index,
+                                    rotation=rotation, scale_mult=scale_mult, flip=flip)
+    vis = np.asarray(visible, np.float32)[flip_index] if flip else np.asarray(visible, np.float32)
+    hm, hm_w = HeatmapCodec(input_size, sigma=sigma, refine=None).encode(kp[None], vis[None])
+    codec = SimDRCodec(input_size, k=k)
+    bins, weights = codec.encode(kp[None], vis[None])
+    sx, sy = codec.soft_labels(bins)
+    return {"crop": crop, "joints": kp, "visible": vis, "heatmaps": hm[0], "heatmap_weights": hm_w[0],
+            "simdr_x": sx[0], "simdr_y": sy[0], "weights": weights[0], "k": codec.k}
+
+
+# ------------------------------------------------------------------------------------ figures
+def heatmap_figure(x: float = 21.3, y: float = 38.9, sigma: float = 1.0,
+                   input_size: tuple[int, int] = (64, 64)) -> Figure:
+    """The heatmap target of one joint, its arg-max cell, the decoded point, and the error vs the bound."""
+    from matplotlib.patches import Rectangle
 
     from simdr_lite.notebook import viz
 
-    def show(k=2.0, sigma=6.0, x=20.3, label_smoothing=0.1):
-        v = simdr_label_view(k, sigma, x, input_width, label_smoothing)
-        e = error_distribution_view(k, (input_width, input_width))
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 3.5))
-        labels = {"SimDR (smoothed)": v["simdr_label"], "SimDR*": v["sa_label"]}
-        viz.plot_label_vectors(a1, labels, k=k, true_x=x)
-        a1.set_xlim(x - 4, x + 4)
-        a1.set_title(f"SimDR error {v['simdr_error']:.3f} px, SimDR* {v['sa_error']:.3f} px")
-        viz.plot_error_histograms(a2, e["errors"], bounds=e["bounds"])
-        plt.show()
-
-    return w.interact(
-        show,
-        k=w.FloatSlider(value=2.0, min=1.0, max=4.0, step=0.5),
-        sigma=w.FloatSlider(value=6.0, min=0.5, max=12.0, step=0.5),
-        x=w.FloatSlider(value=20.3, min=0.0, max=input_width - 1, step=0.05),
-        label_smoothing=w.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05),
-    )
+    v = heatmap_view(x, y, input_size, sigma=sigma, refine=None)
+    fig = Figure(figsize=(4.6, 4.2))
+    ax = fig.subplots()
+    viz.plot_heatmap_overlay(ax, v["heatmap"], stride=v["stride"],
+                             points={"true joint": (x, y), "decoded (arg-max)": v["decoded"]})
+    s, (cx, cy) = v["stride"], v["cell"]
+    ax.add_patch(Rectangle((cx * s - s / 2, cy * s - s / 2), s, s, fill=False, ec="cyan", lw=1.5))
+    ex, ey = v["error_xy"]
+    ax.set_title(f"error x {ex:.2f}, y {ey:.2f} px (bound {v['bound']:.1f} px per axis)", fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
-def interact_loss_gradients(input_width: int = 64):  # pragma: no cover - needs a notebook front-end
-    """Sliders for the truth, the prediction, k, label smoothing and sigma; redraws the gradients."""
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
-
+def simdr_labels_figure(k: float = 2.0, sigma: float = 6.0, x: float = 20.3, label_smoothing: float = 0.1,
+                        input_width: int = 64) -> Figure:
+    """The two label vectors around ``x`` and the round-trip error histograms of SimDR (this ``k``) and the
+    heatmap arg-max."""
     from simdr_lite.notebook import viz
 
-    def show(x=30.0, pred_x=26.0, k=2.0, label_smoothing=0.1, sigma=6.0):
-        v = loss_gradient_view(x, pred_x, k, label_smoothing, sigma, input_width)
-        fig, ax = plt.subplots(figsize=(10, 3.5))
-        viz.plot_curves(ax, v["positions"], v["grads"], "x (pixels)", "d loss / d logit")
-        ax.axvline(x, ls="--", c="k")
-        plt.show()
+    v = simdr_label_view(k, sigma, x, input_width, label_smoothing)
+    e = error_distribution_view(k, (input_width, input_width))
+    fig = Figure(figsize=(12, 3.5))
+    a1, a2 = fig.subplots(1, 2)
+    viz.plot_label_vectors(a1, {"SimDR (smoothed)": v["simdr_label"], "SimDR*": v["sa_label"]}, k=k, true_x=x)
+    a1.set_xlim(x - 4, x + 4)
+    a1.set_title(f"SimDR error {v['simdr_error']:.3f} px, SimDR* {v['sa_error']:.3f} px", fontsize=9)
+    viz.plot_error_histograms(a2, e["errors"], bounds=e["bounds"])
+    fig.tight_layout()
+    return fig
 
-    return w.interact(
-        show,
-        x=w.FloatSlider(value=30.0, min=0.0, max=input_width - 1, step=0.1),
-        pred_x=w.FloatSlider(value=26.0, min=0.0, max=input_width - 1, step=0.1),
-        k=w.FloatSlider(value=2.0, min=1.0, max=4.0, step=0.5),
-        label_smoothing=w.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05),
-        sigma=w.FloatSlider(value=6.0, min=0.5, max=12.0, step=0.5),
-    )
+
+def loss_gradients_figure(x: float = 30.0, pred_x: float = 26.0, k: float = 2.0, label_smoothing: float = 0.1,
+                          sigma: float = 6.0, input_width: int = 64) -> Figure:
+    """Each loss's gradient on its own axis (their scales differ by about 1000x): NMT, NMTNORM, KLDiscret
+    over the x bins, and JointsMSE along the heatmap row through the joint."""
+    v = loss_gradient_view(x, pred_x, k, label_smoothing, sigma, input_width)
+    curves = {**{name: (v["positions"], g) for name, g in v["grads"].items()},
+              "heatmap JointsMSE": (v["heatmap_positions"], v["heatmap_grad"])}
+    fig = Figure(figsize=(11, 5))
+    for ax, (name, (pos, grad)) in zip(fig.subplots(2, 2).ravel(), curves.items()):
+        ax.plot(pos, grad, lw=1.2)
+        ax.axvline(x, ls="--", c="k", lw=1)
+        ax.axvline(pred_x, ls=":", c="r", lw=1)
+        ax.set_title(f"{name}: loss {v['losses'][name]:.3g}, max |grad| {np.abs(grad).max():.2g}", fontsize=9)
+        ax.set_xlabel("x (pixels); dashed: truth, dotted: prediction", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def augmentation_figure(view: dict[str, Any]) -> Figure:
+    """An :func:`augmentation_view`: the crop with its joints and heatmaps, and both SimDR label vectors
+    (summed over the joints that keep a weight)."""
+    fig = Figure(figsize=(11, 3.6))
+    a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.4, 1.4]})
+    crop, kp, keep = view["crop"], view["joints"], view["weights"] > 0
+    h, w = crop.shape[:2]
+    a0.imshow(crop)
+    a0.imshow(view["heatmaps"][keep].max(axis=0) if keep.any() else np.zeros((h // 4, w // 4)),
+              cmap="magma", alpha=0.5, extent=(-2, w - 2, h - 2, -2))
+    a0.scatter(*kp[keep].T, s=10, c=np.flatnonzero(keep), cmap="hsv")
+    a0.set_axis_off()
+    a0.set_title("crop, joints, heatmap targets", fontsize=9)
+    k = view["k"]
+    for ax, key, axis in ((a1, "simdr_x", "x"), (a2, "simdr_y", "y")):
+        labels = view[key][keep].sum(axis=0) if keep.any() else np.zeros(view[key].shape[-1])
+        ax.plot(np.arange(len(labels)) / k, labels, lw=1)
+        ax.set_title(f"SimDR {axis} labels, summed over joints (k = {k:g})", fontsize=9)
+        ax.set_xlabel(f"{axis} (crop pixels)", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------------ sliders
+def _sliders(draw: Callable[..., Figure], **controls: Any):  # pragma: no cover - needs a front-end
+    """``ipywidgets.interactive`` over ``draw`` (a ``*_figure`` function), displayed; works on ipywidgets
+    7.7 (Colab) and 8. Each redraw replaces the figure in the widget's output."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    def show(**values: Any) -> None:
+        display(draw(**values))
+
+    ui = w.interactive(show, **controls)
+    display(ui)
+    return ui
+
+
+def _slider(value: float, lo: float, hi: float, step: float, description: str, *, heavy: bool = False):
+    import ipywidgets as w
+
+    return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                         continuous_update=not heavy)
+
+
+def interact_heatmap(input_size: tuple[int, int] = (64, 64)):  # pragma: no cover - needs a front-end
+    """Sliders for a joint's sub-pixel position and sigma: the heatmap target, arg-max cell, decoded point."""
+    return _sliders(lambda x, y, sigma: heatmap_figure(x, y, sigma, input_size),
+                    x=_slider(21.3, 0.0, input_size[0] - 1, 0.05, "x"),
+                    y=_slider(38.9, 0.0, input_size[1] - 1, 0.05, "y"),
+                    sigma=_slider(1.0, 0.5, 3.0, 0.25, "sigma"))
+
+
+def interact_simdr_labels(input_width: int = 64):  # pragma: no cover - needs a front-end
+    """Sliders for k, sigma, x and label smoothing; the error histogram is cached per k (k redraws on
+    release)."""
+    return _sliders(lambda k, sigma, x, label_smoothing: simdr_labels_figure(k, sigma, x, label_smoothing,
+                                                                              input_width),
+                    k=_slider(2.0, 1.0, 4.0, 0.5, "k", heavy=True),
+                    sigma=_slider(6.0, 0.5, 12.0, 0.5, "sigma"),
+                    x=_slider(20.3, 0.0, input_width - 1, 0.05, "x"),
+                    label_smoothing=_slider(0.1, 0.0, 0.5, 0.05, "smoothing"))
+
+
+def interact_loss_gradients(input_width: int = 64):  # pragma: no cover - needs a front-end
+    """Sliders for the truth, the prediction, k, label smoothing and sigma; each gradient on its own axis."""
+    return _sliders(lambda x, pred_x, k, label_smoothing, sigma: loss_gradients_figure(
+        x, pred_x, k, label_smoothing, sigma, input_width),
+                    x=_slider(30.0, 0.0, input_width - 1, 0.1, "x"),
+                    pred_x=_slider(26.0, 0.0, input_width - 1, 0.1, "pred x"),
+                    k=_slider(2.0, 1.0, 4.0, 0.5, "k"),
+                    label_smoothing=_slider(0.1, 0.0, 0.5, 0.05, "smoothing"),
+                    sigma=_slider(6.0, 0.5, 12.0, 0.5, "sigma"))
+
+
+def interact_augmentation(image: np.ndarray, joints: np.ndarray, visible: np.ndarray, center: np.ndarray,
+                          scale: np.ndarray, input_size: tuple[int, int],
+                          flip_index: Sequence[int]):  # pragma: no cover - needs a front-end
+    """Sliders for rotation and scale, a flip box: the augmented crop, its heatmaps and SimDR labels."""
+    import ipywidgets as w
+
+    def draw(rotation: float, scale_mult: float, flip: bool) -> Figure:
+        return augmentation_figure(augmentation_view(image, joints, visible, center, scale, input_size,
+                                                     np.asarray(flip_index), rotation=rotation,
+                                                     scale_mult=scale_mult, flip=flip))
+
+    return _sliders(draw, rotation=_slider(0.0, -90.0, 90.0, 5.0, "rotation"),
+                    scale_mult=_slider(1.0, 0.65, 1.35, 0.05, "scale"),
+                    flip=w.Checkbox(value=False, description="flip"))

@@ -67,3 +67,51 @@ def test_loss_gradient_view_signs_and_smoothing():
     hg = v["heatmap_grad"]
     assert hg.shape == (16,) and v["heatmap_positions"][8] == 32.0
     assert hg[8] < 0 and hg[6] > 0 and v["losses"]["heatmap JointsMSE"] > 0
+
+
+def test_heatmap_view_names_the_argmax_cell_and_the_appd_bound():
+    v = W.heatmap_view(21.3, 38.9, (64, 64), sigma=1.0, refine=None)
+    assert v["cell"] == (5, 10)  # int(21.3 / 4 + 0.5), int(38.9 / 4 + 0.5)
+    assert v["bound"] == 2.0 and (v["error_xy"] <= v["bound"]).all()
+    np.testing.assert_allclose(v["decoded"], np.array(v["cell"]) * 4.0)
+
+
+def test_the_error_distribution_is_computed_once_per_k():
+    W._error_distribution.cache_clear()
+    first = W.error_distribution_view(2.5, num=300)
+    again = W.error_distribution_view(2.5, (64, 64), num=300)
+    assert again is first and W._error_distribution.cache_info().hits == 1
+
+
+def test_augmentation_view_gives_the_crop_and_both_targets():
+    from simdr_lite.skeletons import COCO
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (120, 100, 3), dtype=np.uint8)
+    joints = np.column_stack([np.linspace(30, 70, 17), np.linspace(20, 100, 17)]).astype(np.float32)
+    visible = np.ones(17, np.float32)
+    args = (image, joints, visible, np.array([50.0, 60.0], np.float32), np.array([0.5, 0.6], np.float32),
+            (48, 64), COCO.flip_index())
+    v = W.augmentation_view(*args, k=2.0, sigma=2.0)
+    assert v["crop"].shape == (64, 48, 3) and v["heatmaps"].shape == (17, 16, 12)
+    assert v["simdr_x"].shape == (17, 96) and v["simdr_y"].shape == (17, 128)
+    kept = v["weights"] > 0
+    # each kept joint's SimDR label peaks at round(k x) of its crop position (Eq. 2)
+    np.testing.assert_array_equal(v["simdr_x"][kept].argmax(-1), np.round(v["joints"][kept, 0] * 2))
+    flipped = W.augmentation_view(*args, flip=True)
+    np.testing.assert_array_equal(flipped["visible"], visible[COCO.flip_index()])
+    rotated = W.augmentation_view(*args, rotation=30.0)
+    assert not np.allclose(rotated["joints"], v["joints"])
+
+
+def test_figures_draw_every_panel():
+    assert len(W.heatmap_figure().axes) >= 1 and "bound 2.0 px" in W.heatmap_figure().axes[0].get_title()
+    assert len(W.simdr_labels_figure(k=3.0).axes) == 2
+    grads = W.loss_gradients_figure(sigma=3.0)
+    assert [a.get_title().split(":")[0] for a in grads.axes] == [
+        "SimDR NMT", "SimDR NMTNORM", "SimDR* KLDiscret", "heatmap JointsMSE"]
+    # sigma changes the SimDR* gradient (the curve on its own axis), not the NMT one
+    other = W.loss_gradients_figure(sigma=9.0)
+    nmt, kl = (0, 2)
+    assert np.allclose(grads.axes[nmt].lines[0].get_ydata(), other.axes[nmt].lines[0].get_ydata())
+    assert not np.allclose(grads.axes[kl].lines[0].get_ydata(), other.axes[kl].lines[0].get_ydata())
