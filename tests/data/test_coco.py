@@ -126,7 +126,8 @@ def test_image_cache_gives_the_same_samples_and_decodes_each_file_once(coco_file
         monkeypatch.setattr(io, "decode_image", counting_decode)
     else:
         real_read = topdown.read_image
-        monkeypatch.setattr(topdown, "read_image", lambda path, rgb: reads.update([path]) or real_read(path, rgb))
+        monkeypatch.setattr(topdown, "read_image",
+                            lambda path, rgb: reads.update([path]) or real_read(path, rgb))
     got = [cached[(epoch, i)] for epoch in range(2) for i in range(len(cached))]
     for a, b in zip(expected, got):
         assert torch.equal(a["image"], b["image"]) and np.array_equal(a["joints"], b["joints"])

@@ -342,7 +342,8 @@ def test_reduced_on_gives_the_same_samples_except_for_pixels(big_person_coco):
     for epoch in (0, 1, 2):
         for i in range(len(on)):
             a, b = on[(epoch, i)], off[(epoch, i)]
-            assert np.array_equal(a["joints"], b["joints"]) and np.array_equal(a["joints_vis"], b["joints_vis"])
+            assert np.array_equal(a["joints"], b["joints"])
+            assert np.array_equal(a["joints_vis"], b["joints_vis"])
             assert all(np.array_equal(x, y) for x, y in zip(a["target"], b["target"]))
             assert np.array_equal(a["target_weight"], b["target_weight"])
             for key in ("center", "scale"):
