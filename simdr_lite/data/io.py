@@ -15,7 +15,10 @@ the mean of original pixels ``[f*i, f*i + f)``, so its centre is at original coo
 ``f*i + (f - 1)/2``: original ``x`` maps to ``(x + 0.5)/f - 0.5`` (:func:`reduced_to_original` in
 :mod:`simdr_lite.data.augment`). Measured on a 640x480 q90 pink-noise JPEG: the reduced image differs
 from the f x f block means of the full decode by 0.74 / 0.69 / 0.52 grey levels on average for f = 2 / 4 / 8,
-and by 7.8 / 4.2 / 2.2 if the pixel corners (``x / f``) were aligned instead.
+and by 7.8 / 11.1 / 12.6 if pixel corners were aligned instead (original ``x`` -> ``x / f``).
+Decoding time does not shrink in proportion: Huffman decoding of the whole file remains. On 640x480
+quality-90 photo-like JPEGs (~150 KB) a 1/2, 1/4, 1/8 decode takes ~86%, ~80%, ~68% of a full one
+(1.36 / 1.26 / 1.07 vs 1.58 ms on the project's 2-core CPU).
 """
 
 from __future__ import annotations
