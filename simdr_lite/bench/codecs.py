@@ -16,9 +16,20 @@ Rows:
 * ``memset`` / ``copy``: filling / copying a float32 array of the heatmap target's size, the memory
   bandwidth bound of writing a dense heatmap (no codec can produce it faster).
 
-Timing: each measurement runs a callable ``number`` times (chosen so one measurement lasts at least
-``min_time`` seconds) after a warm-up; ``repeat`` measurements; we report the minimum (best case,
-least disturbed by other processes) and the median per instance.
+Timing (:func:`time_interleaved`): every callable of a size and batch is first warmed up and
+calibrated (``number`` calls so that one measurement lasts at least ``min_time`` seconds); then
+``repeat`` rounds each measure every callable once, in a rotated order, and we report the minimum
+(best case, least disturbed by other processes) and the median per instance. Interleaving spreads the
+measurements of one row over the whole run of its size: a disturbance that lasts a few seconds now
+spoils one round of several rows instead of every measurement of one row, and the min and median
+ignore it. Rows whose median is more than twice their min are listed under the table as unstable.
+
+Threads (``--threads``, default 1): an earlier table reported 15,984 µs for a 25 µs SimDR decode
+(min and median alike, four rows in a row). The cause is not the timer: with 2 torch threads on the
+2-core machine while another job keeps one core busy, every ``aten::_softmax`` opens an OpenMP
+parallel region and waits ~8 ms for its second thread to be scheduled (reproduced: 15,982 µs per
+decode with 2 threads under load, 44 µs with 1 thread at the same moment). One thread is also what
+the data-loader workers use, and what the single-threaded reference loops get.
 """
 
 from __future__ import annotations
@@ -49,25 +60,59 @@ ENCODE_TARGETS = {"sa-simdr": 10.0, "heatmap": 5.0}
 DECODE_TARGETS_US = {"simdr": 10.0, "heatmap+shift": 20.0, "dark": 60.0}
 
 
-def time_call(fn: Callable[[], Any], repeat: int = 5, min_time: float = 0.02) -> tuple[float, float]:
-    """``(min, median)`` seconds per call of ``fn`` over ``repeat`` measurements, after a warm-up."""
-    fn()  # warm-up (allocations, lazy init)
-    number, elapsed = 1, 0.0
-    while True:  # calibrate: enough calls for one measurement to last min_time
-        t0 = time.perf_counter()
+Clock = Callable[[], float]
+
+
+def calibrate(fn: Callable[[], Any], min_time: float, clock: Clock = time.perf_counter) -> int:
+    """Calls per measurement so that one lasts at least ``min_time`` s (after one warm-up call)."""
+    fn()  # warm-up (allocations, lazy init, caches)
+    number = 1
+    while True:
+        t0 = clock()
         for _ in range(number):
             fn()
-        elapsed = time.perf_counter() - t0
+        elapsed = clock() - t0
         if elapsed >= min_time or number >= 10_000:
-            break
-        number *= 2 if elapsed == 0 else max(2, min(10, int(min_time / elapsed * 1.2) + 1))
-    samples = [elapsed / number]
-    for _ in range(repeat - 1):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - t0) / number)
-    return min(samples), statistics.median(samples)
+            return number
+        number *= 2 if elapsed <= 0 else max(2, min(10, int(min_time / elapsed * 1.2) + 1))
+
+
+def measure(fn: Callable[[], Any], number: int, clock: Clock = time.perf_counter) -> float:
+    """Seconds per call of ``fn`` over ``number`` back-to-back calls."""
+    t0 = clock()
+    for _ in range(number):
+        fn()
+    return (clock() - t0) / number
+
+
+def time_interleaved(
+    fns: Sequence[Callable[[], Any]],
+    repeat: int = 5,
+    min_time: float = 0.02,
+    clock: Clock = time.perf_counter,
+) -> list[tuple[float, float]]:
+    """``(min, median)`` seconds per call of each callable over ``repeat`` interleaved rounds.
+
+    Each callable is warmed up and calibrated (:func:`calibrate`) first; then round ``r`` measures
+    every callable once, starting at callable ``r mod len(fns)``, so a disturbance shorter than a
+    round or two lands in one or two of a callable's measurements instead of all of them.
+    """
+    if repeat < 1:
+        raise ValueError(f"repeat must be >= 1, got {repeat}")
+    numbers = [calibrate(fn, min_time, clock) for fn in fns]
+    samples: list[list[float]] = [[] for _ in fns]
+    n = len(fns)
+    for r in range(repeat):
+        for k in range(n):
+            i = (r + k) % n
+            samples[i].append(measure(fns[i], numbers[i], clock))
+    return [(min(x), statistics.median(x)) for x in samples]
+
+
+def time_call(fn: Callable[[], Any], repeat: int = 5, min_time: float = 0.02,
+              clock: Clock = time.perf_counter) -> tuple[float, float]:
+    """``(min, median)`` seconds per call of one callable (:func:`time_interleaved` of one)."""
+    return time_interleaved([fn], repeat, min_time, clock)[0]
 
 
 def _keypoints(n: int, input_size: tuple[int, int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -162,11 +207,17 @@ def bench_size(name: str, batch: int, repeat: int, min_time: float) -> list[dict
             loop(lambda i: ref.simdr_decode(sa_out[0][i], sa_out[1][i], K, confidence="min")),
         ),
     ]
+    # memory-bandwidth bound: write (memset) and copy a float32 array of the heatmap target's size
+    nbytes = batch * NUM_JOINTS * hsize[0] * hsize[1] * 4
+    buf = np.empty(nbytes // 4, dtype=np.float32)
+    src = np.ones_like(buf)
+    bounds = [("memset", lambda: buf.fill(0.0)), ("copy", lambda: np.copyto(buf, src))]
+    fns = [f for _, _, fn_np, fn_t, fn_ref in cases for f in (fn_ref, fn_np, fn_t)] + [f for _, f in bounds]
+    times = time_interleaved(fns, repeat=repeat, min_time=min_time)
     rows = []
-    for op, codec, fn_np, fn_t, fn_ref in cases:
-        ref_min, _ = time_call(fn_ref, repeat=max(3, repeat // 2), min_time=min_time)
-        for kind, fn in (("numpy", fn_np), ("torch", fn_t)):
-            t_min, t_med = time_call(fn, repeat=repeat, min_time=min_time)
+    for c, (op, codec, *_) in enumerate(cases):
+        (ref_min, _), *pair = times[3 * c: 3 * c + 3]
+        for kind, (t_min, t_med) in zip(("numpy", "torch"), pair):
             rows.append(
                 {
                     "size": name, "batch": batch, "op": op, "codec": codec, "input": kind,
@@ -174,12 +225,7 @@ def bench_size(name: str, batch: int, repeat: int, min_time: float) -> list[dict
                     "ref_us": 1e6 * ref_min / batch, "speedup": ref_min / t_min,
                 }
             )  # fmt: skip
-    # memory-bandwidth bound: write (memset) and copy a float32 array of the heatmap target's size
-    nbytes = batch * NUM_JOINTS * hsize[0] * hsize[1] * 4
-    buf = np.empty(nbytes // 4, dtype=np.float32)
-    src = np.ones_like(buf)
-    for op, fn in (("memset", lambda: buf.fill(0.0)), ("copy", lambda: np.copyto(buf, src))):
-        t_min, t_med = time_call(fn, repeat=repeat, min_time=min_time)
+    for (op, _), (t_min, t_med) in zip(bounds, times[3 * len(cases):]):
         rows.append(
             {
                 "size": name, "batch": batch, "op": op, "codec": f"{nbytes / batch / 1024:.0f} KiB/inst",
@@ -189,6 +235,13 @@ def bench_size(name: str, batch: int, repeat: int, min_time: float) -> list[dict
             }
         )  # fmt: skip
     return rows
+
+
+def unstable_rows(rows: Sequence[dict[str, Any]], ratio: float = 2.0) -> list[str]:
+    """Rows whose median exceeds ``ratio`` x their min: most of their rounds were disturbed."""
+    return [f"{r['size']} N={r['batch']} {r['op']} {r['codec']} {r['input']}: "
+            f"median {r['us_med']:.2f} vs min {r['us_min']:.2f} µs/inst"
+            for r in rows if r["us_med"] > ratio * r["us_min"]]
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -260,11 +313,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batches", nargs="+", type=int, default=[1, 64])
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--markdown", default=None, help="also write the report to this file")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch intra-op threads (default 1: see the module docstring)")
     args = ap.parse_args(argv)
     sizes = args.sizes or (["64x64", "256x192"] if args.quick else list(SIZES))
     repeat = args.repeat or (3 if args.quick else 7)
     min_time = 0.01 if args.quick else 0.05
     torch.manual_seed(0)
+    torch.set_num_threads(max(1, args.threads))
     start = time.perf_counter()
     rows = []
     for name in sizes:
@@ -280,6 +336,8 @@ def main(argv: list[str] | None = None) -> None:
             table,
             "",
             *check_targets(rows),
+            *(["", "unstable rows (median > 2x min; rerun on a quieter machine):"] + unstable
+              if (unstable := unstable_rows(rows)) else []),
         ]
     )
     print(report)

@@ -1,50 +1,201 @@
 """Training-sample throughput of the data pipeline vs. the official per-sample algorithm.
 
-``python -m simdr_lite.bench.data`` writes a synthetic COCO-format set
-(:func:`simdr_lite.data.synthetic.make_synthetic_coco`, 640x480 JPEGs like COCO, 1-3 persons each) to a
-temporary folder and measures, in the same run:
+``python -m simdr_lite.bench.data`` writes a COCO-format set to a temporary folder and measures, in the
+same run:
 
 * ``reference``: a plain transcription of the official ``JointsDataset.__getitem__`` (``cv2.imread``,
-  global ``np.random``, mirrored image copy, per-joint loops for the affine map and for the targets
-  via :mod:`simdr_lite.codecs.reference`, torchvision ``ToTensor`` + ``Normalize``), one process;
-* ``CocoKeypoints`` through :func:`simdr_lite.data.loading.make_loader` with 0, 1 and 2 workers.
+  ``BGR2RGB`` of the whole image for HRNet's ``COLOR_RGB``, global ``np.random``, mirrored image copy,
+  per-joint loops for the affine map and for the targets via :mod:`simdr_lite.codecs.reference`,
+  torchvision ``ToTensor`` + ``Normalize``), one process, and (``--reference-workers``) in a plain
+  ``DataLoader`` with workers like the official ``train.py``;
+* ``CocoKeypoints`` through :func:`simdr_lite.data.loading.make_loader` with 0, 1 and 2 workers, with
+  reduced-scale JPEG decoding off (full decode) and on (the default), and the device-side variant
+  (uint8 crops, targets encoded on the device).
 
-All produce 256x192 training samples with HRNet-COCO augmentation and the chosen codec's targets.
-``--decoders`` also times ``cv2.imdecode`` against ``torchvision.io.decode_jpeg`` on the same files.
+All produce 256x192 training samples (``--input``) with HRNet-COCO augmentation (RGB) and the chosen
+codec's targets (default SimDR, k = 2).
+
+Images (``--style``): ``photo`` (default) are natural-image-like 640x480 JPEGs at quality 90
+(:func:`photo_like_image`: 1/f "pink" noise textures, textured polygons with anti-aliased edges, a light
+gradient, chroma noise and sensor noise), about 150 KB each like COCO's photos, so that decoding costs
+what it costs on real COCO; persons have COCO-like box sizes (:data:`SIZE_MIX` of small / medium / large
+by COCO's area thresholds). ``stick`` is the earlier set,
+:func:`simdr_lite.data.synthetic.make_synthetic_coco` (stick figures 40-90% of the image height on smooth
+backgrounds, smaller files).
+The run prints the mean file size, the decode time at full, 1/2, 1/4 and 1/8 scale, and the share of
+training samples decoded at each scale. ``--decoders`` also times ``torchvision.io.decode_jpeg``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset
 
 from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.codecs import reference as ref
-from simdr_lite.data.augment import AugmentConfig
+from simdr_lite.data.augment import AugmentConfig, decode_factor, sample_augmentation, sample_rng
 from simdr_lite.data.coco import CocoKeypoints
-from simdr_lite.data.loading import make_loader
+from simdr_lite.data.fixtures import COCO_TEMPLATE
+from simdr_lite.data.io import DECODE_FLAGS
+from simdr_lite.data.loading import make_loader, worker_init
 from simdr_lite.data.synthetic import make_synthetic_coco
 from simdr_lite.geometry import PIXEL_STD, get_affine_transform
 from simdr_lite.skeletons import COCO
 
 INPUT = (192, 256)
 
+# Person instances by COCO's area classes (segmentation area < 32^2, < 96^2, above), for a set meant to
+# look like the COCO train2017 persons that have keypoints. An assumption, not a measurement (no COCO
+# annotations here): set it with --size-mix. Areas are drawn log-uniformly within each class.
+SIZE_MIX = (0.25, 0.40, 0.35)
+AREA_RANGES = ((12.0**2, 32.0**2), (32.0**2, 96.0**2), (96.0**2, 300.0**2))
+AREA_FILL = 0.55  # segmentation area / box area of a person
+P_UNLABELLED = (0.5, 0.2, 0.1)  # chance that a joint has v = 0, per area class (small persons: fewer)
+
+
+# ------------------------------------------------------------------------------------- images
+
+
+def _pink_noise(rng: np.random.Generator, h: int, w: int, alpha: float) -> np.ndarray:
+    """Zero-mean, unit-std noise with amplitude spectrum ~ 1 / frequency^alpha (natural images: ~1)."""
+    fy, fx = np.fft.fftfreq(h)[:, None], np.fft.rfftfreq(w)[None, :]
+    freq = np.hypot(fx, fy)
+    freq[0, 0] = 1.0
+    spec = (rng.standard_normal(freq.shape) + 1j * rng.standard_normal(freq.shape)) / freq**alpha
+    spec[0, 0] = 0.0
+    out = np.fft.irfft2(spec, s=(h, w)).astype(np.float32)
+    return out / max(float(out.std()), 1e-6)
+
+
+def photo_like_image(rng: np.random.Generator, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    """``(H, W, 3)`` uint8 BGR picture with natural-image statistics (1/f spectrum, edges, colour).
+
+    Luminance: pink noise (alpha 0.9-1.1) plus a vertical light gradient, overlaid by 6-15 textured
+    convex polygons with anti-aliased edges; chroma: smoother pink noise and a colour cast per polygon;
+    sensor noise sigma 2. At JPEG quality 90 a 640x480 picture is ~150 KB (146-169 KB measured over
+    parameter choices), like COCO's photos, and decodes in about the same time.
+    """
+    w, h = size
+    amp = rng.uniform(25, 40)
+    alpha = rng.uniform(0.9, 1.1)
+    y = _pink_noise(rng, h, w, alpha) * amp + rng.uniform(90, 150)
+    y += (np.linspace(-1, 1, h, dtype=np.float32)[:, None] * rng.uniform(-30, 30)).astype(np.float32)
+    cb = _pink_noise(rng, h, w, alpha + 0.4) * (0.3 * amp)
+    cr = _pink_noise(rng, h, w, alpha + 0.4) * (0.3 * amp)
+    texture = _pink_noise(rng, h, w, alpha)
+    mask = np.empty((h, w), np.uint8)
+    for _ in range(int(rng.integers(6, 16))):
+        n = int(rng.integers(3, 7))
+        pts = rng.uniform(0, 1, (n, 2)) * (w, h) * rng.uniform(0.2, 1.0) + rng.uniform(-0.2, 0.8, 2) * (w, h)
+        mask[:] = 0
+        cv2.fillPoly(mask, [cv2.convexHull(pts.astype(np.int32))], 255, cv2.LINE_AA)
+        a = mask.astype(np.float32) * (1 / 255)
+        shifted = np.roll(texture, (int(rng.integers(h)), int(rng.integers(w))), (0, 1))
+        y += a * (shifted * amp * rng.uniform(0.5, 1.5) + rng.uniform(60, 190) - y)
+        cb += a * rng.uniform(-20, 20)
+        cr += a * rng.uniform(-20, 20)
+    y += rng.standard_normal((h, w), dtype=np.float32) * 2.0
+    bgr = np.stack([y + 1.772 * cb, y - 0.344 * cb - 0.714 * cr, y + 1.402 * cr], axis=-1)
+    return np.clip(bgr, 0, 255).astype(np.uint8)
+
+
+def _person(rng: np.random.Generator, size: tuple[int, int], size_mix: Sequence[float]):
+    """Box ``[x, y, w, h]``, keypoints ``(17, 3)`` and annotation area of one COCO-like person."""
+    W, H = size
+    cls = int(rng.choice(3, p=np.asarray(size_mix, float) / np.sum(size_mix)))
+    lo, hi = AREA_RANGES[cls]
+    area = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+    aspect = rng.uniform(1.3, 3.0)  # box height / width: standing to sitting
+    bh = np.sqrt(area / AREA_FILL * aspect)
+    bw = bh / aspect
+    bh, bw = min(bh, H * rng.uniform(0.9, 1.0)), min(bw, W * rng.uniform(0.9, 1.0))
+    x, y = rng.uniform(0, W - bw), rng.uniform(0, H - bh)
+    pts = np.array([x, y]) + (COCO_TEMPLATE + rng.normal(0, 0.02, COCO_TEMPLATE.shape)) * [bw, bh]
+    v = np.where(rng.random(len(pts)) < P_UNLABELLED[cls], 0, rng.choice([1, 2], len(pts), p=[0.2, 0.8]))
+    v[rng.choice(len(pts), 2, replace=False)] = 2  # at least two labelled joints
+    kp = np.concatenate([np.round(pts, 2) * (v[:, None] > 0), v[:, None]], axis=1)
+    return [x, y, bw, bh], kp, AREA_FILL * bw * bh
+
+
+def make_photo_coco(
+    root: str | os.PathLike,
+    num_images: int,
+    *,
+    seed: int = 0,
+    image_size: tuple[int, int] = (640, 480),
+    quality: int = 90,
+    max_persons: int = 3,
+    size_mix: Sequence[float] = SIZE_MIX,
+) -> tuple[Path, Path, float]:
+    """Write a COCO-format keypoint set of :func:`photo_like_image` JPEGs with COCO-sized persons.
+
+    Each image has 1..``max_persons`` persons, drawn as a textured ellipse body and head over the
+    picture; keypoints follow the fixtures' standing template (``COCO_TEMPLATE``) jittered by 2% of
+    the box. Returns ``(ann_file, image_dir, mean_file_kb)``; deterministic for a ``seed``.
+    """
+    root = Path(root)
+    image_dir = root / "images" / "train"
+    ann_dir = root / "annotations"
+    image_dir.mkdir(parents=True, exist_ok=True)
+    ann_dir.mkdir(parents=True, exist_ok=True)
+    images, anns, sizes = [], [], []
+    for i in range(1, num_images + 1):
+        rng = np.random.default_rng([seed, i])
+        img = photo_like_image(rng, image_size)
+        for _ in range(int(rng.integers(1, max_persons + 1))):
+            box, kp, area = _person(rng, image_size, size_mix)
+            x, y, bw, bh = box
+            color = rng.uniform(30, 220, 3).tolist()
+            body = img.copy()
+            cv2.ellipse(body, (int(x + bw / 2), int(y + bh * 0.6)), (int(bw / 2), int(bh * 0.4)), 0, 0, 360,
+                        color, -1, cv2.LINE_AA)
+            cv2.circle(body, (int(x + bw / 2), int(y + bh * 0.1)), max(1, int(bh * 0.08)), color, -1,
+                       cv2.LINE_AA)
+            cv2.addWeighted(img, 0.4, body, 0.6, 0, dst=img)  # keeps the texture under the person
+            anns.append({"id": len(anns) + 1, "image_id": i, "category_id": 1, "iscrowd": 0,
+                         "bbox": [round(float(b), 2) for b in box], "area": round(float(area), 2),
+                         "num_keypoints": int((kp[:, 2] > 0).sum()),
+                         "keypoints": [float(v) for v in kp.ravel()], "segmentation": []})
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+        if not ok:
+            raise RuntimeError(f"JPEG encoding failed for image {i}")
+        name = f"{i:012d}.jpg"
+        (image_dir / name).write_bytes(buf.tobytes())
+        sizes.append(buf.size)
+        images.append({"id": i, "file_name": name, "width": image_size[0], "height": image_size[1]})
+    data = {"images": images, "annotations": anns,
+            "categories": [{"id": 1, "name": "person", "supercategory": "person",
+                            "keypoints": list(COCO.keypoints),
+                            "skeleton": [[a + 1, b + 1] for a, b in COCO.edges]}]}
+    ann_file = ann_dir / "person_keypoints_train.json"
+    ann_file.write_text(json.dumps(data))
+    return ann_file, image_dir, float(np.mean(sizes)) / 1024
+
+
+# ---------------------------------------------------------------------------------- reference
+
 
 class OfficialReference(Dataset):
     """The official per-sample algorithm, transcribed step by step (the baseline; not for training)."""
 
-    def __init__(self, ds: CocoKeypoints, codec_name: str, augment: AugmentConfig) -> None:
+    def __init__(self, ds: CocoKeypoints, codec_name: str, augment: AugmentConfig,
+                 color_rgb: bool = False, input_size: tuple[int, int] = INPUT) -> None:
         import torchvision.transforms as T
 
-        self.ds, self.codec_name, self.cfg = ds, codec_name, augment
+        self.ds, self.codec_name, self.cfg, self.color_rgb = ds, codec_name, augment, color_rgb
+        self.input = (int(input_size[0]), int(input_size[1]))
         self.to_tensor = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
 
     def __len__(self) -> int:
@@ -64,7 +215,7 @@ class OfficialReference(Dataset):
         sel = np.array(sel, dtype=np.float32)
         center = sel.mean(axis=0)
         w, h = sel.max(axis=0) - sel.min(axis=0)
-        ar = INPUT[0] / INPUT[1]
+        ar = self.input[0] / self.input[1]
         if w > ar * h:
             h = w / ar
         elif w < ar * h:
@@ -74,6 +225,8 @@ class OfficialReference(Dataset):
     def __getitem__(self, i: int):
         ds, cfg = self.ds, self.cfg
         img = cv2.imread(ds.image_files[i], cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+        if self.color_rgb:
+            img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
         joints, vis = ds.joints[i].copy(), ds.visible[i].copy()
         c, s = ds.centers[i].copy(), ds.scales[i].copy()
         if np.sum(vis) > cfg.num_joints_half_body and np.random.rand() < cfg.prob_half_body:  # noqa: NPY002
@@ -91,19 +244,23 @@ class OfficialReference(Dataset):
                 vis[a], vis[b] = vis[b], vis[a].copy()
             joints = joints * vis[:, None]
             c[0] = img.shape[1] - c[0] - 1
-        trans = get_affine_transform(c, s, r, INPUT)
-        crop = cv2.warpAffine(img, trans, INPUT, flags=cv2.INTER_LINEAR)
+        size = self.input
+        trans = get_affine_transform(c, s, r, size)
+        crop = cv2.warpAffine(img, trans, size, flags=cv2.INTER_LINEAR)
         image = self.to_tensor(crop)
         for j in range(len(joints)):
             if vis[j] > 0:
                 joints[j] = trans[:, :2] @ joints[j] + trans[:, 2]
         if self.codec_name == "heatmap":
-            target = ref.heatmap_encode(joints, vis, INPUT, (INPUT[0] // 4, INPUT[1] // 4), 2.0)
+            target = ref.heatmap_encode(joints, vis, size, (size[0] // 4, size[1] // 4), 2.0)
         elif self.codec_name == "simdr":
-            target = ref.simdr_encode(joints, vis, INPUT, 2.0)
+            target = ref.simdr_encode(joints, vis, size, 2.0)
         else:
-            target = ref.sa_simdr_encode(joints, vis, INPUT, 2.0, 6.0)
+            target = ref.sa_simdr_encode(joints, vis, size, 2.0, 6.0)
         return image, target
+
+
+# ------------------------------------------------------------------------------------ timing
 
 
 def _rate(make_iter, n_samples: int) -> float:
@@ -125,82 +282,164 @@ def _reference_rate(reference: OfficialReference, n: int) -> float:
     return _rate(gen, n)
 
 
-def _loader_rate(ds: CocoKeypoints, workers: int, batch: int, n: int) -> float:
+def _batches_rate(loader, n: int) -> float:
     """Samples/s of full batches; the first batch (worker start-up) is not timed."""
-    loader = make_loader(ds, batch, train=True, workers=workers, seed=0)
-
     def gen():
         seen = 0
         while True:
             for b in loader:
-                seen += len(b["image"])
-                yield len(b["image"])
+                size = len(b["image"]) if isinstance(b, dict) else len(b[0])
+                seen += size
+                yield size
                 if seen >= n:
                     return
     return _rate(gen, n)
 
 
-def _decoder_times(files: list[str]) -> tuple[float, float]:
+def _loader_rate(ds: CocoKeypoints, workers: int, batch: int, n: int) -> float:
+    return _batches_rate(make_loader(ds, batch, train=True, workers=workers, seed=0), n)
+
+
+def _reference_loader_rate(reference: OfficialReference, workers: int, batch: int, n: int) -> float:
+    """The official set-up: a plain shuffled DataLoader over the per-sample dataset."""
+    loader = DataLoader(reference, batch_size=batch, shuffle=True, num_workers=workers, drop_last=True,
+                        persistent_workers=workers > 0, worker_init_fn=worker_init if workers else None)
+    return _batches_rate(loader, n)
+
+
+def decode_times(files: Sequence[str], repeat: int = 3) -> dict[int, float]:
+    """ms per image of ``cv2.imdecode`` at full, 1/2, 1/4 and 1/8 scale (best of ``repeat`` passes
+    over all ``files``, after one warm-up decode)."""
+    blobs = [np.fromfile(f, np.uint8) for f in files]
+    out = {}
+    for factor, flags in DECODE_FLAGS.items():
+        cv2.imdecode(blobs[0], flags)
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            for b in blobs:
+                cv2.imdecode(b, flags)
+            best = min(best, time.perf_counter() - t0)
+        out[factor] = best / len(blobs) * 1e3
+    return out
+
+
+def _torchvision_time(files: Sequence[str]) -> float:
     from torchvision.io import decode_jpeg
 
-    blobs = [Path(f).read_bytes() for f in files]
-    arrays = [np.frombuffer(b, np.uint8) for b in blobs]
-    tensors = [torch.frombuffer(bytearray(b), dtype=torch.uint8) for b in blobs]
-    out = []
-    for fn in (lambda k: cv2.imdecode(arrays[k], cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION),
-               lambda k: decode_jpeg(tensors[k]).permute(1, 2, 0).numpy()):
-        fn(0)
-        t0 = time.perf_counter()
-        for _ in range(3):
-            for k in range(len(blobs)):
-                fn(k)
-        out.append((time.perf_counter() - t0) / (3 * len(blobs)) * 1e3)
-    return out[0], out[1]
+    tensors = [torch.frombuffer(bytearray(Path(f).read_bytes()), dtype=torch.uint8) for f in files]
+    decode_jpeg(tensors[0])
+    t0 = time.perf_counter()
+    for _ in range(3):
+        for t in tensors:
+            decode_jpeg(t).permute(1, 2, 0).numpy()
+    return (time.perf_counter() - t0) / (3 * len(tensors)) * 1e3
+
+
+def factor_shares(ds: CocoKeypoints, epochs: int = 4) -> dict[int, float]:
+    """Share of training samples that reduced decoding reads at scale 1/f, f = 1, 2, 4, 8: the
+    augmentation each sample draws in ``epochs`` epochs, without decoding anything."""
+    counts: Counter[int] = Counter()
+    for epoch in range(epochs):
+        for i in range(len(ds)):
+            aug = sample_augmentation(sample_rng(ds.seed, epoch, i), ds.augment, ds.centers[i], ds.scales[i],
+                                      ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
+            trans = get_affine_transform(aug.center, aug.scale, aug.rotation, ds.input_size)
+            counts[decode_factor(trans)] += 1
+    total = sum(counts.values())
+    return {f: counts[f] / total for f in (1, 2, 4, 8)}
+
+
+def _area_mix(ds: CocoKeypoints) -> str:
+    a = np.asarray(ds.areas)
+    small, large = (a < 32**2).mean(), (a >= 96**2).mean()
+    return f"small {small:.0%} / medium {1 - small - large:.0%} / large {large:.0%}"
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m simdr_lite.bench.data", description=__doc__.split("\n")[0])
-    p.add_argument("--images", type=int, default=48, help="JPEGs in the generated synthetic set")
+    p.add_argument("--style", choices=["photo", "stick"], default="photo",
+                   help="photo: natural-image-like JPEGs, COCO person sizes (default); "
+                        "stick: the synthetic stick-figure set")
+    p.add_argument("--images", type=int, default=48, help="JPEGs in the generated set")
+    p.add_argument("--size-mix", type=float, nargs=3, default=list(SIZE_MIX), metavar=("S", "M", "L"),
+                   help="shares of small / medium / large persons (photo style)")
     p.add_argument("--samples", type=int, default=384, help="samples timed per configuration")
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--codec", choices=["heatmap", "simdr", "sa-simdr"], default="heatmap")
+    p.add_argument("--input", type=int, nargs=2, default=list(INPUT), metavar=("W", "H"),
+                   help="network input (default 192 256; the paper's low-resolution study: 64 64, 128 128)")
+    p.add_argument("--codec", choices=["heatmap", "simdr", "sa-simdr"], default="simdr")
     p.add_argument("--workers", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--decoders", action="store_true", help="also time cv2.imdecode vs torchvision")
-    p.add_argument("--quick", action="store_true", help="128 samples per configuration")
+    p.add_argument("--reference-workers", type=int, nargs="*", default=[1, 2],
+                   help="also time the reference in a DataLoader with these worker counts")
+    p.add_argument("--bgr", action="store_true", help="BGR input (ResNet configs) instead of HRNet's RGB")
+    p.add_argument("--no-device-variant", action="store_true",
+                   help="skip the uint8 / targets-on-device rows")
+    p.add_argument("--decoders", action="store_true", help="also time torchvision.io.decode_jpeg")
+    p.add_argument("--quick", action="store_true", help="128 samples per configuration, 24 images")
     args = p.parse_args(argv)
     if args.quick:
         args.samples = min(args.samples, 128)
+        args.images = min(args.images, 24)
 
-    codec = {"heatmap": HeatmapCodec(INPUT), "simdr": SimDRCodec(INPUT),
-             "sa-simdr": SASimDRCodec(INPUT)}[args.codec]
+    size = (args.input[0], args.input[1])
+    codec = {"heatmap": HeatmapCodec(size), "simdr": SimDRCodec(size, k=2.0),
+             "sa-simdr": SASimDRCodec(size, k=2.0)}[args.codec]
     augment = AugmentConfig.for_family("hrnet")
+    rgb = not args.bgr
     with tempfile.TemporaryDirectory() as tmp:
-        split = make_synthetic_coco(tmp, args.images, split="train", seed=0, image_size=(640, 480),
-                                    max_persons=3, workers=1)
-        ann, img_dir = split.ann_file, split.image_dir
-        ds = CocoKeypoints(ann, img_dir, INPUT, codec, train=True, augment=augment, color_rgb=False)
+        if args.style == "photo":
+            ann, img_dir, mean_kb = make_photo_coco(tmp, args.images, seed=0, size_mix=args.size_mix)
+        else:
+            split = make_synthetic_coco(tmp, args.images, split="train", seed=0, image_size=(640, 480),
+                                        max_persons=3, workers=1)
+            ann, img_dir = split.ann_file, split.image_dir
+            mean_kb = float(np.mean([f.stat().st_size for f in Path(img_dir).glob("*.jpg")])) / 1024
+        ds = CocoKeypoints(ann, img_dir, size, codec, train=True, augment=augment, color_rgb=rgb)
         np.random.seed(0)  # noqa: NPY002
         random.seed(0)
         torch.set_num_threads(1)
-        print(f"{len(ds)} instances in {args.images} 640x480 JPEGs; input 256x192; codec {args.codec}; "
-              f"HRNet-COCO augmentation; batch {args.batch}; torch threads 1")
+        files = list(dict.fromkeys(ds.image_files.tolist()))
+        k = " k=2" if args.codec != "heatmap" else ""
+        print(f"{len(ds)} instances in {len(files)} 640x480 JPEGs ({args.style}: mean file {mean_kb:.0f} KB; "
+              f"persons {_area_mix(ds)}); input {size[1]}x{size[0]}; codec {args.codec}{k}; "
+              f"HRNet-COCO augmentation, {'RGB' if rgb else 'BGR'}; batch {args.batch}; torch threads 1")
+        dec = decode_times(files)
+        line = ", ".join(f"1/{f} {t:.2f}" if f > 1 else f"full {t:.2f}" for f, t in dec.items())
+        print(f"JPEG decode (cv2.imdecode), ms/image: {line}")
         if args.decoders:
-            t_cv, t_tv = _decoder_times(list(dict.fromkeys(ds.image_files.tolist())))
-            print(f"JPEG decode, ms/image: cv2.imdecode {t_cv:.2f}, torchvision.io.decode_jpeg {t_tv:.2f}")
-        base = _reference_rate(OfficialReference(ds, args.codec, augment), args.samples)
-        width = 52
-        print(f"{'pipeline':<{width}}{'samples/s':>10}{'vs reference':>14}")
-        print(f"{'official per-sample reference, 0 workers':<{width}}{base:>10.0f}{1.0:>13.2f}x")
-        for w in args.workers:
-            rate = _loader_rate(ds, w, args.batch, args.samples)
-            print(f"{f'CocoKeypoints, {w} workers':<{width}}{rate:>10.0f}{rate / base:>13.2f}x")
-        # Device-side variant: uint8 crops and joints leave the workers; normalisation and targets
-        # are done batched by the engine (normalize_batch, codec.encode) on its device.
-        ds.normalize_image, ds.encode_targets = False, False
-        for w in args.workers:
-            rate = _loader_rate(ds, w, args.batch, args.samples)
-            name = f"CocoKeypoints uint8, targets on device, {w} workers"
-            print(f"{name:<{width}}{rate:>10.0f}{rate / base:>13.2f}x")
+            print(f"torchvision.io.decode_jpeg, ms/image: full {_torchvision_time(files):.2f}")
+        shares = factor_shares(ds)
+        print("training samples decoded at scale: "
+              + ", ".join(f"1/{f} {s:.0%}" for f, s in shares.items()))
+
+        reference = OfficialReference(ds, args.codec, augment, color_rgb=rgb, input_size=size)
+        base = _reference_rate(reference, args.samples)
+        ref_rates = {0: base}
+        width = 62
+        print(f"{'pipeline':<{width}}{'samples/s':>10}{'vs reference':>14}{'vs ref, same workers':>22}")
+
+        def row(name: str, rate: float, workers: int) -> None:
+            same = f"{rate / ref_rates[workers]:>21.2f}x" if workers in ref_rates else f"{'-':>22}"
+            print(f"{name:<{width}}{rate:>10.0f}{rate / base:>13.2f}x{same}", flush=True)
+
+        row("official per-sample reference, 0 workers", base, 0)
+        for w in args.reference_workers:
+            if w > 0:
+                ref_rates[w] = _reference_loader_rate(reference, w, args.batch, args.samples)
+                row(f"official reference, DataLoader, {w} workers", ref_rates[w], w)
+        for reduced in (False, True):
+            ds.reduced_decode = reduced
+            label = "reduced decode" if reduced else "full decode"
+            for w in args.workers:
+                row(f"CocoKeypoints, {label}, {w} workers", _loader_rate(ds, w, args.batch, args.samples), w)
+        if not args.no_device_variant:
+            # Device-side variant: uint8 crops and joints leave the workers; normalisation and targets
+            # are done batched by the engine (normalize_batch, codec.encode) on its device.
+            ds.normalize_image, ds.encode_targets, ds.reduced_decode = False, False, True
+            for w in args.workers:
+                rate = _loader_rate(ds, w, args.batch, args.samples)
+                row(f"CocoKeypoints uint8, targets on device, reduced, {w} workers", rate, w)
 
 
 if __name__ == "__main__":

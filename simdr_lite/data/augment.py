@@ -15,6 +15,13 @@ for a training sample with box centre ``c`` and scale ``s`` (box size / 200):
 :func:`sample_augmentation` draws steps 1-4, :func:`apply_augmentation` performs step 5 with the flip
 folded into the single affine matrix (:func:`crop_matrix`), so the image is resampled exactly once.
 
+Reduced-scale decoding: given a :class:`~simdr_lite.data.io.LazyImage` (a JPEG not yet decoded) instead
+of an array, :func:`apply_augmentation` computes the affine map first, picks the scale factor ``f`` in
+{1, 2, 4, 8} with :func:`decode_factor` (the largest ``f`` not above the map's downsampling), has the
+JPEG decoded at ``1/f`` by libjpeg's DCT scaling and warps that smaller image with the map composed
+with :func:`reduced_to_original`. The joints use the unscaled map, so they are unchanged; the flip's
+mirror uses the original width. See :func:`decode_factor` for why no quality is lost.
+
 Differs from official: randomness comes from an explicit ``np.random.Generator`` per sample
 (:func:`sample_rng`, seeded from ``(seed, epoch, index)``) instead of the global ``np.random`` /
 ``random`` state, so DataLoader workers are deterministic and independent. The distributions are the
@@ -32,6 +39,8 @@ import numpy as np
 import torch
 
 from simdr_lite.geometry import PIXEL_STD, affine_transform, get_affine_transform
+
+from .io import LazyImage
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -174,6 +183,49 @@ def _mirror(width: int) -> np.ndarray:
     return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
 
+DECODE_FACTORS = (8, 4, 2)  # libjpeg's DCT scalings below 1 that OpenCV exposes (1/8, 1/4, 1/2)
+
+
+def downsampling(trans: np.ndarray) -> float:
+    """Original-image pixels per crop pixel along the *least* downsampled direction of a ``(2, 3)``
+    affine map: ``1 / sigma_max`` of its linear part (closed form for 2x2)."""
+    a, b, c, d = (float(v) for v in np.asarray(trans, np.float64)[:2, :2].ravel())
+    sq = a * a + b * b + c * c + d * d
+    det = a * d - b * c
+    sigma_max = np.sqrt(0.5 * (sq + np.sqrt(max(sq * sq - 4.0 * det * det, 0.0))))
+    return float("inf") if sigma_max == 0 else 1.0 / sigma_max
+
+
+def decode_factor(trans: np.ndarray, max_factor: int = 8, margin: float = 1.0) -> int:
+    """The JPEG decode scale ``f`` for warping with ``trans`` (original image -> crop): the largest of
+    1, 2, 4, 8 (up to ``max_factor``) with ``f * margin <= downsampling(trans)``.
+
+    Why ``margin = 1`` loses no quality: with ``f`` at most the downsampling, the reduced image still
+    has at least one pixel per crop pixel in every direction, and each reduced pixel is (close to) the
+    mean of its ``f x f`` block, i.e. a low-pass filter below the crop's own Nyquist frequency. The
+    full-resolution ``INTER_LINEAR`` warp, in contrast, point-samples and aliases. Measured against
+    an ideal crop (mean of 8x8 sub-samples over each crop pixel's footprint) on 640x480 q90 1/f-noise
+    JPEGs, the reduced-decode crop is closer than the full-decode crop at every downsampling from 2
+    to 10 (mean abs error 4.4 vs 5.8 grey levels at 2x with f = 2, 5.6 vs 11.4 at 4x with f = 4,
+    5.6 vs 15.6 at 8x with f = 8). Larger margins would give f = d/2 (a bit closer still) but
+    decode more pixels.
+    """
+    d = downsampling(trans)
+    for f in DECODE_FACTORS:
+        if f <= max_factor and f * margin <= d:
+            return f
+    return 1
+
+
+def reduced_to_original(factor: int) -> np.ndarray:
+    """``(3, 3)`` map from the pixels of a 1/``factor`` DCT-scaled decode to original pixels:
+    reduced pixel ``i`` is the mean of original pixels ``[f*i, f*i + f)``, centred at
+    ``f*i + (f - 1)/2`` (checked in tests/data/test_reduced_decode.py)."""
+    f = float(factor)
+    o = (f - 1.0) / 2.0
+    return np.array([[f, 0.0, o], [0.0, f, o], [0.0, 0.0, 1.0]])
+
+
 def warp_image(image: np.ndarray, trans: np.ndarray, input_size: Sequence[int]) -> np.ndarray:
     """The single ``cv2.warpAffine(INTER_LINEAR)`` of a sample into its ``(W, H)`` crop (uint8 kept)."""
     return cv2.warpAffine(image, trans, (int(input_size[0]), int(input_size[1])), flags=cv2.INTER_LINEAR)
@@ -230,22 +282,35 @@ def sample_augmentation(
 
 
 def apply_augmentation(
-    image: np.ndarray,
+    image: np.ndarray | LazyImage,
     joints: np.ndarray,
     visible: np.ndarray,
     aug: Augmentation,
     input_size: Sequence[int],
     flip_index: np.ndarray,
+    *,
+    margin: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Warp ``image`` once and move the joints: returns ``(crop uint8, joints_crop (K,2), visible,
-    center)`` where ``center`` is the centre in the (possibly mirrored) image, as the official meta."""
-    width = image.shape[1]
+    center)`` where ``center`` is the centre in the (possibly mirrored) image, as the official meta.
+
+    ``image`` is a decoded array, or a :class:`~simdr_lite.data.io.LazyImage`: that one is decoded
+    here at the scale :func:`decode_factor` (with ``margin``) picks for the crop, always BGR."""
+    width = image.shape[1] if isinstance(image, np.ndarray) else image.width
     c, j, v = aug.center, joints, np.asarray(visible, np.float32)
     if aug.flip:
         j, v = flip_joints(j, v, width, flip_index)
         c = flip_center(c, width)
     trans = get_affine_transform(c, aug.scale, aug.rotation, input_size)  # flipped image -> crop
     trans_img = trans @ _mirror(width) if aug.flip else trans  # original image -> crop
+    if not isinstance(image, np.ndarray):
+        f = decode_factor(trans_img, image.max_factor, margin)
+        pixels = image.decode(f)
+        if pixels.shape[:2] != image.shape_at(f):  # decode() fell back to full scale
+            f = 1
+        image = pixels
+        if f > 1:
+            trans_img = trans_img @ reduced_to_original(f)  # reduced image -> original -> crop
     crop = warp_image(image, trans_img, input_size)
     return crop, transform_joints(j, v, trans), v, c
 

@@ -62,6 +62,9 @@ class CocoKeypoints(TopDownDataset):
         normalize_image: return the float ImageNet-normalised image (else the uint8 crop, to be
             normalised on the device with :func:`~simdr_lite.data.augment.normalize_batch`).
         seed: base seed of the per-sample generators.
+        cache_images: keep decoded images in memory (small sets).
+        reduced_decode: decode a JPEG at 1/2, 1/4 or 1/8 scale when the crop downsamples it that much
+            (default; see :mod:`simdr_lite.data.topdown`); ``False``: always decode in full.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class CocoKeypoints(TopDownDataset):
         normalize_image: bool = True,
         seed: int = 0,
         cache_images: bool = False,
+        reduced_decode: bool = True,
     ) -> None:
         ann_path = require_file(ann_file, "COCO annotation file", DOWNLOAD_HINT)
         self.image_dir = require_dir(image_dir, "image directory", DOWNLOAD_HINT)
@@ -93,7 +97,8 @@ class CocoKeypoints(TopDownDataset):
             skeleton = _infer_skeleton(data, anns)
         super().__init__(input_size, codec, skeleton, train=train, augment=augment, color_rgb=color_rgb,
                          encode_targets=encode_targets, normalize_image=normalize_image,
-                         seed=seed, cache_images=cache_images)
+                         seed=seed, cache_images=cache_images,
+                         reduced_decode=reduced_decode)
         self.ann_file = ann_path
         self.det_file = det_file
         self.images = {int(im["id"]): im for im in data["images"]}

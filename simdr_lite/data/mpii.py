@@ -52,13 +52,15 @@ class MPIIKeypoints(TopDownDataset):
         normalize_image: bool = True,
         seed: int = 0,
         cache_images: bool = False,
+        reduced_decode: bool = True,
     ) -> None:
         ann_path = require_file(ann_file, "MPII annotation file", DOWNLOAD_HINT)
         self.image_dir = require_dir(image_dir, "MPII image directory", DOWNLOAD_HINT)
         super().__init__(input_size, codec, MPII, train=train,
                          augment=augment if augment is not None else AugmentConfig.for_family("mpii"),
                          color_rgb=color_rgb, encode_targets=encode_targets, normalize_image=normalize_image,
-                         seed=seed, cache_images=cache_images)
+                         seed=seed, cache_images=cache_images,
+                         reduced_decode=reduced_decode)
         self.ann_file = ann_path
         entries = load_json(ann_path)
         if not isinstance(entries, list):

@@ -1,0 +1,58 @@
+"""The data-pipeline benchmark's image set and helpers (the benchmark itself runs by hand:
+``python -m simdr_lite.bench data``). No assertion on measured times."""
+
+import json
+
+import cv2
+import numpy as np
+
+from simdr_lite.bench import data as bench
+from simdr_lite.data.augment import AugmentConfig
+from simdr_lite.data.coco import CocoKeypoints
+
+
+def test_photo_like_image_is_deterministic_and_photo_sized_as_jpeg():
+    a = bench.photo_like_image(np.random.default_rng(3))
+    b = bench.photo_like_image(np.random.default_rng(3))
+    assert a.shape == (480, 640, 3) and a.dtype == np.uint8 and np.array_equal(a, b)
+    assert a.std() > 20  # textured, not flat
+    kb = cv2.imencode(".jpg", a, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].size / 1024
+    assert 80 < kb < 300  # COCO's 640x480 photos: ~100-200 KB
+
+
+def test_make_photo_coco_is_a_coco_set_with_all_person_sizes(tmp_path):
+    ann, img_dir, mean_kb = bench.make_photo_coco(tmp_path, 12, seed=1)
+    data = json.loads(ann.read_text())
+    assert len(data["images"]) == 12 and len(list(img_dir.glob("*.jpg"))) == 12
+    assert 80 < mean_kb < 300
+    areas = np.array([a["area"] for a in data["annotations"]])
+    assert (areas < 32**2).any() and ((areas >= 32**2) & (areas < 96**2)).any() and (areas >= 96**2).any()
+    ds = CocoKeypoints(ann, img_dir, bench.INPUT, None, train=True, encode_targets=False,
+                       augment=AugmentConfig.for_family("hrnet"))
+    assert len(ds) == len(data["annotations"])  # every person kept by the official filters
+    s = ds[0]
+    assert s["image"].shape == (3, 256, 192)
+    shares = bench.factor_shares(ds, epochs=2)
+    assert set(shares) == {1, 2, 4, 8} and abs(sum(shares.values()) - 1) < 1e-9
+    again = bench.make_photo_coco(tmp_path / "again", 12, seed=1)
+    assert again[0].read_text() == ann.read_text()
+
+
+def test_reference_sample_and_decode_times(tmp_path):
+    ann, img_dir, _ = bench.make_photo_coco(tmp_path, 3, seed=2)
+    ds = CocoKeypoints(ann, img_dir, bench.INPUT, None, train=True, encode_targets=False)
+    for codec in ("heatmap", "simdr", "sa-simdr"):
+        image, target = bench.OfficialReference(ds, codec, AugmentConfig(), color_rgb=True)[0]
+        assert image.shape == (3, 256, 192) and len(target) == 2
+    times = bench.decode_times([str(p) for p in img_dir.glob("*.jpg")], repeat=1)
+    assert set(times) == {1, 2, 4, 8} and all(t > 0 for t in times.values())
+
+
+def test_main_tiny_run(capsys):
+    bench.main(["--quick", "--images", "3", "--samples", "8", "--batch", "4", "--workers", "0",
+                "--reference-workers", "--no-device-variant"])
+    out = capsys.readouterr().out
+    assert "mean file" in out and "training samples decoded at scale: 1/1" in out
+    assert "official per-sample reference, 0 workers" in out
+    assert "CocoKeypoints, full decode, 0 workers" in out
+    assert "CocoKeypoints, reduced decode, 0 workers" in out
