@@ -60,14 +60,13 @@ def datasets(cfg: Config) -> tuple[Any, Any]:
     augment = AugmentConfig(scale_factor=d.scale_factor, rotation_factor=d.rotation_factor,
                             flip=d.random_flip, prob_half_body=d.half_body_prob,
                             num_joints_half_body=d.num_joints_half_body)
-    common = {"color_rgb": d.color_rgb, "seed": cfg.train.seed, "cache_images": d.cache_images,
-              "encode_targets": False, "normalize_image": False}
+    common = {"color_rgb": d.color_rgb, "seed": cfg.train.seed, "cache_images": d.cache_images}
     cls = MPIIKeypoints if d.dataset == "mpii" else CocoKeypoints
     val_kw = {}
     if cls is CocoKeypoints and not d.use_gt_bbox and d.det_file:
         val_kw = {"det_file": root / d.det_file, "image_thre": d.image_thre}
-    train_ds = cls(*train_files, cfg.model.input_size, None, train=True, augment=augment, **common)
-    val_ds = cls(*val_files, cfg.model.input_size, None, train=False, **common, **val_kw)
+    train_ds = cls(*train_files, cfg.model.input_size, train=True, augment=augment, **common)
+    val_ds = cls(*val_files, cfg.model.input_size, train=False, **common, **val_kw)
     return train_ds, val_ds
 
 

@@ -7,7 +7,6 @@ Usage: python tools/sync_notebooks.py   (tests/test_notebooks.py checks that not
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import nbformat
@@ -38,7 +37,10 @@ if importlib.util.find_spec("google.colab") is not None:
 
 
 def repository_url() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    """``[project.urls] Repository`` (read with a pattern: tomllib needs Python 3.11, we support 3.10)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    urls = text[text.index("[project.urls]"):]
+    return re.search(r'^Repository\s*=\s*"([^"]+)"', urls, re.M).group(1)
 
 
 def setup_cell() -> str:

@@ -8,12 +8,13 @@ same run:
   per-joint loops for the affine map and for the targets via :mod:`simdr_lite.codecs.reference`,
   torchvision ``ToTensor`` + ``Normalize``), one process, and (``--reference-workers``) in a plain
   ``DataLoader`` with workers like the official ``train.py``;
-* ``CocoKeypoints`` through :func:`simdr_lite.data.loading.make_loader` with 0, 1 and 2 workers, with
-  reduced-scale JPEG decoding off (full decode) and on (the default), and the device-side variant
-  (uint8 crops, targets encoded on the device).
+* ours, the one data path: ``CocoKeypoints`` through :func:`simdr_lite.data.loading.make_loader` with
+  0, 1 and 2 workers (uint8 crops), then the batch step :func:`simdr_lite.data.batch.prepare_batch`
+  (normalisation and the representation's targets for the whole batch; on the CPU here, where training
+  would run it on its GPU), with reduced-scale JPEG decoding off (full decode) and on (the default).
 
 All produce 256x192 training samples (``--input``) with HRNet-COCO augmentation (RGB) and the chosen
-codec's targets (default SimDR, k = 2).
+representation's targets (default SimDR, k = 2).
 
 Images (``--style``): ``photo`` (default) are natural-image-like 640x480 JPEGs at quality 90
 (:func:`photo_like_image`: 1/f "pink" noise textures, textured polygons with anti-aliased edges, a light
@@ -43,15 +44,17 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
+from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.codecs import reference as ref
 from simdr_lite.data.augment import AugmentConfig, decode_factor, sample_augmentation, sample_rng
+from simdr_lite.data.batch import prepare_batch
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.data.fixtures import COCO_TEMPLATE
 from simdr_lite.data.io import DECODE_FLAGS
 from simdr_lite.data.loading import make_loader, worker_init
 from simdr_lite.data.synthetic import make_synthetic_coco
 from simdr_lite.geometry import PIXEL_STD, get_affine_transform
+from simdr_lite.representations import REPRESENTATIONS, Representation, get_representation
 from simdr_lite.skeletons import COCO
 
 INPUT = (192, 256)
@@ -190,11 +193,11 @@ def make_photo_coco(
 class OfficialReference(Dataset):
     """The official per-sample algorithm, transcribed step by step (the baseline; not for training)."""
 
-    def __init__(self, ds: CocoKeypoints, codec_name: str, augment: AugmentConfig,
+    def __init__(self, ds: CocoKeypoints, codec: KeypointCodec, augment: AugmentConfig,
                  color_rgb: bool = False, input_size: tuple[int, int] = INPUT) -> None:
         import torchvision.transforms as T
 
-        self.ds, self.codec_name, self.cfg, self.color_rgb = ds, codec_name, augment, color_rgb
+        self.ds, self.codec, self.cfg, self.color_rgb = ds, codec, augment, color_rgb
         self.input = (int(input_size[0]), int(input_size[1]))
         self.to_tensor = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
 
@@ -251,13 +254,19 @@ class OfficialReference(Dataset):
         for j in range(len(joints)):
             if vis[j] > 0:
                 joints[j] = trans[:, :2] @ joints[j] + trans[:, 2]
-        if self.codec_name == "heatmap":
-            target = ref.heatmap_encode(joints, vis, size, (size[0] // 4, size[1] // 4), 2.0)
-        elif self.codec_name == "simdr":
-            target = ref.simdr_encode(joints, vis, size, 2.0)
-        else:
-            target = ref.sa_simdr_encode(joints, vis, size, 2.0, 6.0)
-        return image, target
+        return image, reference_encode(self.codec, joints, vis)
+
+
+def reference_encode(codec: KeypointCodec, joints: np.ndarray, vis: np.ndarray):
+    """``codec``'s target for one sample by the official per-joint loops (``simdr_lite.codecs.reference``)."""
+    size = codec.input_size
+    if isinstance(codec, HeatmapCodec):
+        return ref.heatmap_encode(joints, vis, size, codec.heatmap_size, codec.sigma)
+    if isinstance(codec, SASimDRCodec):
+        return ref.sa_simdr_encode(joints, vis, size, codec.k, codec.sigma)
+    if isinstance(codec, SimDRCodec):
+        return ref.simdr_encode(joints, vis, size, codec.k)
+    raise TypeError(f"no reference encoder for {type(codec).__name__}")
 
 
 # ------------------------------------------------------------------------------------ timing
@@ -296,8 +305,21 @@ def _batches_rate(loader, n: int) -> float:
     return _rate(gen, n)
 
 
-def _loader_rate(ds: CocoKeypoints, workers: int, batch: int, n: int) -> float:
-    return _batches_rate(make_loader(ds, batch, train=True, workers=workers, seed=0), n)
+def _loader_rate(ds: CocoKeypoints, rep: Representation, workers: int, batch: int, n: int) -> float:
+    """Samples/s of the one training data path: the loader's uint8 crops, then the batch step
+    (normalisation and the representation's targets, batched; here on the CPU, the training device)."""
+    loader = make_loader(ds, batch, train=True, workers=workers, seed=0)
+    return _batches_rate(_prepared(loader, rep), n)
+
+
+def _prepared(loader, rep: Representation):
+    """An iterable over ``loader`` that runs :func:`prepare_batch` on every batch (a re-iterable view)."""
+    class Prepared:
+        def __iter__(self):
+            for b in loader:
+                prepare_batch(b, "cpu", rep.encode)
+                yield b
+    return Prepared()
 
 
 def _reference_loader_rate(reference: OfficialReference, workers: int, batch: int, n: int) -> float:
@@ -368,13 +390,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--input", type=int, nargs=2, default=list(INPUT), metavar=("W", "H"),
                    help="network input (default 192 256; the paper's low-resolution study: 64 64, 128 128)")
-    p.add_argument("--codec", choices=["heatmap", "simdr", "sa-simdr"], default="simdr")
+    p.add_argument("--representation", choices=list(REPRESENTATIONS), default="simdr",
+                   help="whose targets are built (k = 2 for SimDR and SimDR*)")
     p.add_argument("--workers", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--reference-workers", type=int, nargs="*", default=[1, 2],
                    help="also time the reference in a DataLoader with these worker counts")
     p.add_argument("--bgr", action="store_true", help="BGR input (ResNet configs) instead of HRNet's RGB")
-    p.add_argument("--no-device-variant", action="store_true",
-                   help="skip the uint8 / targets-on-device rows")
     p.add_argument("--decoders", action="store_true", help="also time torchvision.io.decode_jpeg")
     p.add_argument("--quick", action="store_true", help="128 samples per configuration, 24 images")
     args = p.parse_args(argv)
@@ -383,8 +404,7 @@ def main(argv: list[str] | None = None) -> None:
         args.images = min(args.images, 24)
 
     size = (args.input[0], args.input[1])
-    codec = {"heatmap": HeatmapCodec(size), "simdr": SimDRCodec(size, k=2.0),
-             "sa-simdr": SASimDRCodec(size, k=2.0)}[args.codec]
+    rep = get_representation(args.representation, size)  # defaults: heatmap sigma 2, k = 2, SimDR* sigma 6
     augment = AugmentConfig.for_family("hrnet")
     rgb = not args.bgr
     with tempfile.TemporaryDirectory() as tmp:
@@ -395,14 +415,14 @@ def main(argv: list[str] | None = None) -> None:
                                         max_persons=3, workers=1)
             ann, img_dir = split.ann_file, split.image_dir
             mean_kb = float(np.mean([f.stat().st_size for f in Path(img_dir).glob("*.jpg")])) / 1024
-        ds = CocoKeypoints(ann, img_dir, size, codec, train=True, augment=augment, color_rgb=rgb)
+        ds = CocoKeypoints(ann, img_dir, size, train=True, augment=augment, color_rgb=rgb)
         np.random.seed(0)  # noqa: NPY002
         random.seed(0)
         torch.set_num_threads(1)
         files = list(dict.fromkeys(ds.image_files.tolist()))
-        k = " k=2" if args.codec != "heatmap" else ""
+
         print(f"{len(ds)} instances in {len(files)} 640x480 JPEGs ({args.style}: mean file {mean_kb:.0f} KB; "
-              f"persons {_area_mix(ds)}); input {size[1]}x{size[0]}; codec {args.codec}{k}; "
+              f"persons {_area_mix(ds)}); input {size[1]}x{size[0]}; {rep.codec!r}; "
               f"HRNet-COCO augmentation, {'RGB' if rgb else 'BGR'}; batch {args.batch}; torch threads 1")
         dec = decode_times(files)
         line = ", ".join(f"1/{f} {t:.2f}" if f > 1 else f"full {t:.2f}" for f, t in dec.items())
@@ -413,7 +433,7 @@ def main(argv: list[str] | None = None) -> None:
         print("training samples decoded at scale: "
               + ", ".join(f"1/{f} {s:.0%}" for f, s in shares.items()))
 
-        reference = OfficialReference(ds, args.codec, augment, color_rgb=rgb, input_size=size)
+        reference = OfficialReference(ds, rep.codec, augment, color_rgb=rgb, input_size=size)
         base = _reference_rate(reference, args.samples)
         ref_rates = {0: base}
         width = 62
@@ -428,18 +448,12 @@ def main(argv: list[str] | None = None) -> None:
             if w > 0:
                 ref_rates[w] = _reference_loader_rate(reference, w, args.batch, args.samples)
                 row(f"official reference, DataLoader, {w} workers", ref_rates[w], w)
-        for reduced in (False, True):
+        for reduced in (False, True):  # the default dataset API: reduced decode on
             ds.reduced_decode = reduced
-            label = "reduced decode" if reduced else "full decode"
+            label = "reduced decode (default)" if reduced else "full decode"
             for w in args.workers:
-                row(f"CocoKeypoints, {label}, {w} workers", _loader_rate(ds, w, args.batch, args.samples), w)
-        if not args.no_device_variant:
-            # Device-side variant: uint8 crops and joints leave the workers; normalisation and targets
-            # are done batched by the engine (normalize_batch, codec.encode) on its device.
-            ds.normalize_image, ds.encode_targets, ds.reduced_decode = False, False, True
-            for w in args.workers:
-                rate = _loader_rate(ds, w, args.batch, args.samples)
-                row(f"CocoKeypoints uint8, targets on device, reduced, {w} workers", rate, w)
+                row(f"ours: CocoKeypoints + batch step, {label}, {w} workers",
+                    _loader_rate(ds, rep, w, args.batch, args.samples), w)
 
 
 if __name__ == "__main__":

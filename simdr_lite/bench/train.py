@@ -7,7 +7,8 @@ head + ``JointsMSELoss`` (heatmap targets encoded on the device) against the Sim
 ``SimDRLoss`` (bin targets), measured interleaved in the same run, and prints img/s, peak memory and
 the SimDR / heatmap ratio. On CUDA: HRNet-W32 256x192, AMP bf16, channels_last (the paper's setting);
 on CPU (or ``--quick``) a smoke measurement with ``simbaseline_tiny`` at 64x64 so the command works
-anywhere. Random inputs: this measures the model + loss + target encoding, not the data loader.
+anywhere. Random uint8 crops through the trainer's batch step: this measures normalisation, target
+encoding, model and loss, not the data loader.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 
 import torch
 
+from simdr_lite.data.batch import prepare_batch
 from simdr_lite.models import build_model
 from simdr_lite.representations import Representation, get_representation
 
@@ -32,9 +34,11 @@ def _setup(rep: Representation, model_name: str, device: torch.device, channels_
     return model, rep, rep.make_loss(), opt
 
 
-def _step(parts, images, kp, vis, amp_dtype) -> None:
+def _step(parts, batch, device, amp_dtype) -> None:
+    """One training step from a loader-like batch (uint8 crops, crop joints), through the same batch step
+    as the trainer (:func:`~simdr_lite.data.batch.prepare_batch`: normalisation, targets on the device)."""
     model, rep, loss_fn, opt = parts
-    target, weight = rep.encode(kp, vis)
+    images, target, weight = prepare_batch(batch, device, rep.encode, channels_last=device.type == "cuda")
     ctx = torch.autocast(images.device.type, dtype=amp_dtype, enabled=amp_dtype is not None)
     with ctx:
         out = model(images)
@@ -45,14 +49,13 @@ def _step(parts, images, kp, vis, amp_dtype) -> None:
     opt.step()
 
 
-def _peak_memory_mib(rep: Representation, name: str, device: torch.device, images, kp, vis,
-                     amp_dtype) -> float:
+def _peak_memory_mib(rep: Representation, name: str, device: torch.device, data, amp_dtype) -> float:
     """Peak CUDA memory (MiB) of two training steps of ``rep``'s model, built alone and freed after."""
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
     parts = _setup(rep, name, device, True)
     for _ in range(2):
-        _step(parts, images, kp, vis, amp_dtype)
+        _step(parts, data, device, amp_dtype)
     torch.cuda.synchronize()
     peak = torch.cuda.max_memory_allocated() / 2**20
     del parts
@@ -79,28 +82,27 @@ def main(argv: list[str] | None = None) -> None:
     amp_dtype = torch.bfloat16 if cuda else None
     torch.manual_seed(0)
 
-    images = torch.randn(batch, 3, size[1], size[0], device=device)
-    if cuda:
-        images = images.contiguous(memory_format=torch.channels_last)
-    kp = torch.rand(batch, 17, 2, device=device) * torch.tensor(size, device=device, dtype=torch.float32)
-    vis = torch.ones(batch, 17, device=device)
+    images = torch.randint(0, 256, (batch, 3, size[1], size[0]), dtype=torch.uint8)
+    kp = torch.rand(batch, 17, 2) * torch.tensor(size, dtype=torch.float32)
+    data = {"image": images.pin_memory() if cuda else images, "joints": kp,
+            "joints_vis": torch.ones(batch, 17)}
     reps = {h: get_representation(h, size, **settings) for h, settings in SETTINGS.items()}
     heads = tuple(reps)
     # peak memory first, one model at a time (built, two steps, freed): the other model's weights and
     # optimizer state must not count in it
-    peak = ({h: _peak_memory_mib(rep, name, device, images, kp, vis, amp_dtype) for h, rep in reps.items()}
+    peak = ({h: _peak_memory_mib(rep, name, device, data, amp_dtype) for h, rep in reps.items()}
             if cuda else {})
     parts = {h: _setup(rep, name, device, cuda) for h, rep in reps.items()}
     times = {h: 0.0 for h in heads}
     for h in heads:  # warm-up
         for _ in range(2):
-            _step(parts[h], images, kp, vis, amp_dtype)
+            _step(parts[h], data, device, amp_dtype)
     for _ in range(steps):  # interleaved: load on the machine hits both alike
         for h in heads:
             if cuda:
                 torch.cuda.synchronize()
             t0 = time.perf_counter()
-            _step(parts[h], images, kp, vis, amp_dtype)
+            _step(parts[h], data, device, amp_dtype)
             if cuda:
                 torch.cuda.synchronize()
             times[h] += time.perf_counter() - t0

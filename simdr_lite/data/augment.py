@@ -10,7 +10,8 @@ for a training sample with box centre ``c`` and scale ``s`` (box size / 200):
 4. horizontal flip (:func:`random_flip`) with probability 0.5: image mirrored, ``x -> width - x - 1``
    for joints and ``c[0]``, left/right joints swapped (:func:`flip_joints`);
 5. one ``cv2.warpAffine(INTER_LINEAR)`` into the ``(W, H)`` input crop (:func:`warp_image`), joints
-   mapped by the same affine (:func:`transform_joints`), ImageNet normalisation (:func:`normalize`).
+   mapped by the same affine (:func:`transform_joints`); ImageNet normalisation of a batch
+   (:func:`normalize_batch`).
 
 :func:`sample_augmentation` draws steps 1-4, :func:`apply_augmentation` performs step 5 with the flip
 folded into the single affine matrix (:func:`crop_matrix`), so the image is resampled exactly once.
@@ -251,11 +252,6 @@ def normalize_batch(images: torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) 
     m = torch.tensor(mean, dtype=torch.float32, device=images.device).view(3, 1, 1) * 255.0
     s = 1.0 / (torch.tensor(std, dtype=torch.float32, device=images.device).view(3, 1, 1) * 255.0)
     return (images.to(torch.float32) - m).mul_(s)  # never modifies a float input in place
-
-
-def normalize(crop: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
-    """``(H, W, 3)`` uint8 crop -> ``(3, H, W)`` float32, ImageNet-normalised (:func:`normalize_batch`)."""
-    return normalize_batch(to_chw(crop), mean, std)
 
 
 def sample_augmentation(

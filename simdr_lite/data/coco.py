@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 
-from simdr_lite.codecs.base import KeypointCodec
 from simdr_lite.geometry import box_to_center_scale, sanitize_boxes
 from simdr_lite.skeletons import COCO, CROWDPOSE, Skeleton
 
@@ -49,8 +48,6 @@ class CocoKeypoints(TopDownDataset):
         ann_file: ``person_keypoints_*.json`` (or any COCO-format keypoint file).
         image_dir: folder holding the images' ``file_name`` paths.
         input_size: network input ``(W, H)``, e.g. ``(192, 256)``.
-        codec: target codec (``HeatmapCodec``/``SimDRCodec``/``SASimDRCodec``); ``None`` needs
-            ``encode_targets=False``.
         train: draw the official augmentation (else centre crop, no randomness).
         det_file: detection results (COCO results format) to crop instead of ground-truth boxes.
         image_thre: detection score threshold (official ``TEST.IMAGE_THRE``, 0.0).
@@ -58,9 +55,6 @@ class CocoKeypoints(TopDownDataset):
         augment: augmentation settings (:class:`AugmentConfig`, ``AugmentConfig.for_family``).
         color_rgb: feed RGB (HRNet configs) instead of BGR (official default and ResNet configs).
         select_data: official ``select_data`` filter (training only; off by default as official).
-        encode_targets: return ``target``/``target_weight`` (else only joints for on-device encoding).
-        normalize_image: return the float ImageNet-normalised image (else the uint8 crop, to be
-            normalised on the device with :func:`~simdr_lite.data.augment.normalize_batch`).
         seed: base seed of the per-sample generators.
         cache_images: keep decoded images in memory (small sets).
         reduced_decode: decode a JPEG at 1/2, 1/4 or 1/8 scale when the crop downsamples it that much
@@ -72,7 +66,6 @@ class CocoKeypoints(TopDownDataset):
         ann_file: str | os.PathLike,
         image_dir: str | os.PathLike,
         input_size: Sequence[int],
-        codec: KeypointCodec | None,
         *,
         train: bool = False,
         det_file: str | os.PathLike | None = None,
@@ -81,8 +74,6 @@ class CocoKeypoints(TopDownDataset):
         augment: AugmentConfig | None = None,
         color_rgb: bool = False,
         select_data: bool = False,
-        encode_targets: bool = True,
-        normalize_image: bool = True,
         seed: int = 0,
         cache_images: bool = False,
         reduced_decode: bool = True,
@@ -95,10 +86,8 @@ class CocoKeypoints(TopDownDataset):
         anns = data.get("annotations", [])
         if skeleton is None:
             skeleton = _infer_skeleton(data, anns)
-        super().__init__(input_size, codec, skeleton, train=train, augment=augment, color_rgb=color_rgb,
-                         encode_targets=encode_targets, normalize_image=normalize_image,
-                         seed=seed, cache_images=cache_images,
-                         reduced_decode=reduced_decode)
+        super().__init__(input_size, skeleton, train=train, augment=augment, color_rgb=color_rgb,
+                         seed=seed, cache_images=cache_images, reduced_decode=reduced_decode)
         self.ann_file = ann_path
         self.det_file = det_file
         self.images = {int(im["id"]): im for im in data["images"]}

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from simdr_lite.codecs.base import KeypointCodec
 from simdr_lite.skeletons import MPII
 
 from .augment import AugmentConfig
@@ -42,24 +41,20 @@ class MPIIKeypoints(TopDownDataset):
         ann_file: str | os.PathLike,
         image_dir: str | os.PathLike,
         input_size: Sequence[int],
-        codec: KeypointCodec | None,
         *,
         train: bool = False,
         augment: AugmentConfig | None = None,
         color_rgb: bool = True,
         select_data: bool = False,
-        encode_targets: bool = True,
-        normalize_image: bool = True,
         seed: int = 0,
         cache_images: bool = False,
         reduced_decode: bool = True,
     ) -> None:
         ann_path = require_file(ann_file, "MPII annotation file", DOWNLOAD_HINT)
         self.image_dir = require_dir(image_dir, "MPII image directory", DOWNLOAD_HINT)
-        super().__init__(input_size, codec, MPII, train=train,
+        super().__init__(input_size, MPII, train=train,
                          augment=augment if augment is not None else AugmentConfig.for_family("mpii"),
-                         color_rgb=color_rgb, encode_targets=encode_targets, normalize_image=normalize_image,
-                         seed=seed, cache_images=cache_images,
+                         color_rgb=color_rgb, seed=seed, cache_images=cache_images,
                          reduced_decode=reduced_decode)
         self.ann_file = ann_path
         entries = load_json(ann_path)

@@ -3,19 +3,16 @@
 A dataset is a table of person instances (image file, centre, scale, joints, visibility, score)
 built once by a subclass (:class:`~simdr_lite.data.coco.CocoKeypoints`,
 :class:`~simdr_lite.data.mpii.MPIIKeypoints`). ``ds[i]`` reads the image, draws the training
-augmentation (:mod:`simdr_lite.data.augment`), warps once, normalises and encodes the targets with the
-given codec. ``ds[(epoch, i)]`` is the same with that epoch's random draws: the samplers of
+augmentation (:mod:`simdr_lite.data.augment`) and warps once: a worker's whole job. Normalisation and
+target encoding happen batched, on the training device, in one place
+(:func:`simdr_lite.data.batch.prepare_batch` with the representation's ``encode``), so no target is built
+per sample. ``ds[(epoch, i)]`` is the same with that epoch's random draws: the samplers of
 :func:`simdr_lite.data.loading.make_loader` pass such pairs so every worker is deterministic.
 
 A sample is a dict that PyTorch's default collate batches as is:
 
-* ``image``: ``(3, H, W)`` float32, ImageNet-normalised, BGR or RGB (``color_rgb``); with
-  ``normalize_image=False`` the uint8 crop instead (4x less to move between processes), normalised
-  batched on the device by :func:`simdr_lite.data.augment.normalize_batch`;
-* ``target``, ``target_weight``: ``codec.encode(joints[None], vis[None])`` without the batch dimension
-  (SA-SimDR's target is the pair ``(t_x, t_y)``, collated to a 2-list);
-  with ``encode_targets=False`` they are absent and the engine encodes the batch on its device from
-  ``joints`` / ``joints_vis``;
+* ``image``: the ``(3, H, W)`` uint8 crop, BGR or RGB (``color_rgb``): 4x less to move between processes
+  than floats, ImageNet-normalised batched on the device by :func:`simdr_lite.data.batch.prepare_batch`;
 * ``joints`` ``(K, 2)`` float32 in input-crop pixels, ``joints_vis`` ``(K,)`` float32;
 * ``meta``: ``center``, ``scale`` (after augmentation, float32 ``(2,)``), ``rotation``, ``image_id``,
   ``score``, ``joints``, ``joints_vis``, ``area`` (``prod(scale * 200)``, as the official evaluation
@@ -55,7 +52,6 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from simdr_lite.codecs.base import KeypointCodec
 from simdr_lite.geometry import PIXEL_STD
 from simdr_lite.skeletons import Skeleton
 
@@ -63,7 +59,6 @@ from .augment import (
     Augmentation,
     AugmentConfig,
     apply_augmentation,
-    normalize,
     sample_augmentation,
     sample_rng,
     to_chw,
@@ -81,32 +76,24 @@ class TopDownDataset(Dataset):
     def __init__(
         self,
         input_size: Sequence[int],
-        codec: KeypointCodec | None,
         skeleton: Skeleton,
         *,
         train: bool = False,
         augment: AugmentConfig | None = None,
         color_rgb: bool = False,
-        encode_targets: bool = True,
-        normalize_image: bool = True,
         seed: int = 0,
         cache_images: bool = False,
         reduced_decode: bool = True,
     ) -> None:
         if len(input_size) != 2 or min(input_size) <= 0:
             raise ValueError(f"input_size must be (W, H) with positive entries, got {input_size!r}")
-        if encode_targets and codec is None:
-            raise ValueError("a codec is required unless encode_targets=False")
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.aspect_ratio = self.input_size[0] / self.input_size[1]
-        self.codec = codec
         self.skeleton = skeleton
         self.flip_index = skeleton.flip_index()
         self.train = bool(train)
         self.augment = augment if augment is not None else AugmentConfig()
         self.color_rgb = bool(color_rgb)
-        self.encode_targets = bool(encode_targets)
-        self.normalize_image = bool(normalize_image)
         self.seed = int(seed)
         self.epoch = 0
         self.skipped: Counter[str] = Counter()
@@ -243,14 +230,14 @@ class TopDownDataset(Dataset):
         crop, j_crop, v, c = apply_augmentation(image, joints, vis, aug, self.input_size, self.flip_index)
         if self.color_rgb and isinstance(image, LazyImage):  # decoded BGR: swap on the crop
             crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)  # 5 us; a crop[..., ::-1] view costs 170 us later
-        image = normalize(crop) if self.normalize_image else to_chw(crop)
+        image = to_chw(crop)
         return self._pack(image, j_crop, v, index, c, aug)
 
     def _blank_sample(self, index: int) -> dict[str, Any]:
         w, h = self.input_size
         k = self.skeleton.num_joints
         aug = Augmentation(center=self.centers[index], scale=self.scales[index])
-        blank = torch.zeros(3, h, w, dtype=torch.float32 if self.normalize_image else torch.uint8)
+        blank = torch.zeros(3, h, w, dtype=torch.uint8)
         sample = self._pack(blank, np.zeros((k, 2), np.float32), np.zeros(k, np.float32),
                             index, aug.center, aug)
         sample["meta"].update(valid=0, replaced=0)
@@ -278,8 +265,4 @@ class TopDownDataset(Dataset):
             "valid": 1,
         }
         sample: dict[str, Any] = {"image": image, "joints": joints, "joints_vis": vis, "meta": meta}
-        if self.encode_targets:
-            target, weight = self.codec.encode(joints[None], vis[None])
-            sample["target"] = (tuple(t[0] for t in target) if isinstance(target, tuple) else target[0])
-            sample["target_weight"] = weight[0]
         return sample

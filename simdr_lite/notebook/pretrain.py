@@ -58,8 +58,8 @@ def pretrain_datasets(root: str | Path, images: int, size: int, seed: int = PRET
 
     split = make_synthetic_coco(root, images, split=PRETRAIN_SPLIT, seed=seed, workers=None)
     augment = AugmentConfig(scale_factor=0.3, rotation_factor=40.0, flip=True, prob_half_body=0.0)
-    return CocoKeypoints(split.ann_file, split.image_dir, (size, size), None, train=True, augment=augment,
-                         encode_targets=False, normalize_image=False, color_rgb=True, seed=seed,
+    return CocoKeypoints(split.ann_file, split.image_dir, (size, size), train=True, augment=augment,
+                         color_rgb=True, seed=seed,
                          cache_images=True)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from simdr_lite.bench import data as bench
 from simdr_lite.data.augment import AugmentConfig
 from simdr_lite.data.coco import CocoKeypoints
+from simdr_lite.representations import REPRESENTATIONS, get_representation
 
 
 def test_photo_like_image_is_deterministic_and_photo_sized_as_jpeg():
@@ -27,8 +28,7 @@ def test_make_photo_coco_is_a_coco_set_with_all_person_sizes(tmp_path):
     assert 80 < mean_kb < 300
     areas = np.array([a["area"] for a in data["annotations"]])
     assert (areas < 32**2).any() and ((areas >= 32**2) & (areas < 96**2)).any() and (areas >= 96**2).any()
-    ds = CocoKeypoints(ann, img_dir, bench.INPUT, None, train=True, encode_targets=False,
-                       augment=AugmentConfig.for_family("hrnet"))
+    ds = CocoKeypoints(ann, img_dir, bench.INPUT, train=True, augment=AugmentConfig.for_family("hrnet"))
     assert len(ds) == len(data["annotations"])  # every person kept by the official filters
     s = ds[0]
     assert s["image"].shape == (3, 256, 192)
@@ -40,8 +40,9 @@ def test_make_photo_coco_is_a_coco_set_with_all_person_sizes(tmp_path):
 
 def test_reference_sample_and_decode_times(tmp_path):
     ann, img_dir, _ = bench.make_photo_coco(tmp_path, 3, seed=2)
-    ds = CocoKeypoints(ann, img_dir, bench.INPUT, None, train=True, encode_targets=False)
-    for codec in ("heatmap", "simdr", "sa-simdr"):
+    ds = CocoKeypoints(ann, img_dir, bench.INPUT, train=True)
+    for name in REPRESENTATIONS:
+        codec = get_representation(name, bench.INPUT).codec
         image, target = bench.OfficialReference(ds, codec, AugmentConfig(), color_rgb=True)[0]
         assert image.shape == (3, 256, 192) and len(target) == 2
     times = bench.decode_times([str(p) for p in img_dir.glob("*.jpg")], repeat=1)
@@ -50,9 +51,9 @@ def test_reference_sample_and_decode_times(tmp_path):
 
 def test_main_tiny_run(capsys):
     bench.main(["--quick", "--images", "3", "--samples", "8", "--batch", "4", "--workers", "0",
-                "--reference-workers", "--no-device-variant"])
+                "--reference-workers"])
     out = capsys.readouterr().out
     assert "mean file" in out and "training samples decoded at scale: 1/1" in out
     assert "official per-sample reference, 0 workers" in out
-    assert "CocoKeypoints, full decode, 0 workers" in out
-    assert "CocoKeypoints, reduced decode, 0 workers" in out
+    assert "ours: CocoKeypoints + batch step, full decode, 0 workers" in out
+    assert "ours: CocoKeypoints + batch step, reduced decode (default), 0 workers" in out

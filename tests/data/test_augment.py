@@ -10,13 +10,14 @@ from simdr_lite.data.augment import (
     crop_matrix,
     flip_joints,
     half_body,
-    normalize,
+    normalize_batch,
     preview_augmentation,
     random_flip,
     random_rotation,
     random_scale,
     sample_augmentation,
     sample_rng,
+    to_chw,
 )
 from simdr_lite.geometry import affine_transform, get_affine_transform
 from simdr_lite.skeletons import COCO
@@ -165,10 +166,10 @@ def test_flip_single_warp_equals_official_two_step():
 def test_normalize_imagenet():
     crop = np.empty((4, 5, 3), np.uint8)
     crop[:] = np.round(np.array(IMAGENET_MEAN) * 255).astype(np.uint8)
-    t = normalize(crop)
+    t = normalize_batch(to_chw(crop)[None])[0]
     assert t.shape == (3, 4, 5) and t.dtype == torch.float32
     assert t.abs().max() < 0.02
-    assert torch.allclose(normalize(np.full((1, 1, 3), 255, np.uint8))[:, 0, 0],
+    assert torch.allclose(normalize_batch(to_chw(np.full((1, 1, 3), 255, np.uint8))[None])[0][:, 0, 0],
                           torch.tensor([(1 - 0.485) / 0.229, (1 - 0.456) / 0.224, (1 - 0.406) / 0.225]))
 
 

@@ -5,15 +5,16 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import default_collate
 
-from simdr_lite.codecs import HeatmapCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.data.augment import AugmentConfig, normalize_batch
+from simdr_lite.data.batch import prepare_batch
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.geometry import get_affine_transform
+from simdr_lite.representations import Heatmap, SimDR, SimDRStar
 from simdr_lite.skeletons import COCO, CROWDPOSE
 
 INPUT = (192, 256)
-CODEC = SimDRCodec(INPUT, k=2.0)
 # KNOWN_BOX = [100, 50, 60, 200] in a 640x480 image: clean box [100, 50, 59, 199]
 KNOWN_CENTER = (100 + 59 / 2, 50 + 199 / 2)
 KNOWN_SCALE = (199 * 0.75 / 200 * 1.25, 199 / 200 * 1.25)  # w grown to 0.75 h, then x 1.25
@@ -26,7 +27,7 @@ def _known_indices(ds):
 
 def test_gt_boxes_centres_scales_and_skips(coco_files, caplog):
     with caplog.at_level(logging.WARNING):
-        ds = CocoKeypoints(*coco_files, INPUT, CODEC)
+        ds = CocoKeypoints(*coco_files, INPUT)
     assert len(ds) == 4 * 2 + 1 + 3  # generated + known + missing/corrupt/truncated image instances
     assert dict(ds.skipped) == {"crowd": 1, "no_keypoints": 1, "bad_box": 2, "bad_keypoints": 1}
     assert "crowd=1" in caplog.text and "bad_keypoints=1" in caplog.text
@@ -39,50 +40,51 @@ def test_gt_boxes_centres_scales_and_skips(coco_files, caplog):
 
 
 def test_eval_sample_joints_targets_and_meta(coco_files):
-    ds = CocoKeypoints(*coco_files, INPUT, CODEC)
+    ds = CocoKeypoints(*coco_files, INPUT)
     (i,) = _known_indices(ds)
     s = ds[i]
-    assert s["image"].shape == (3, 256, 192) and s["image"].dtype == torch.float32
+    assert s["image"].shape == (3, 256, 192) and s["image"].dtype == torch.uint8  # the crop: no targets
+    assert set(s) == {"image", "joints", "joints_vis", "meta"}
     px = 256 / (KNOWN_SCALE[1] * 200)  # crop pixels per image pixel
     # joint 0 is the box centre -> crop centre; joint 5 is 50 px above and 20.5 px right of it
     assert np.allclose(s["joints"][0], [96, 128], atol=1e-3)
     assert np.allclose(s["joints"][5], [96 + 20.5 * px, 128 - 49.5 * px], atol=1e-3)
-    assert np.allclose(s["target"][0], [192, 256])  # SimDR bins = round(joints * k)
-    assert np.array_equal(s["target"][5], np.round(s["joints"][5] * 2).astype(np.int64))
-    assert s["target_weight"].tolist() == [1 if j in (0, 5, 6, 11) else 0 for j in range(17)]
+    # the batch step builds the targets: SimDR bins = round(joints * k)
+    images, target, weight = prepare_batch(default_collate([s]), "cpu", SimDR(INPUT, k=2.0).encode)
+    assert np.allclose(target[0, 0], [192, 256])
+    assert np.array_equal(target[0, 5], np.round(s["joints"][5] * 2).astype(np.int64))
+    assert weight[0].tolist() == [1 if j in (0, 5, 6, 11) else 0 for j in range(17)]
     meta = s["meta"]
     assert meta["image_id"] == 100 and meta["image_file"].endswith("known.jpg")
     assert np.allclose(meta["center"], KNOWN_CENTER) and meta["rotation"] == 0.0
     assert np.isclose(meta["area"], KNOWN_SCALE[0] * KNOWN_SCALE[1] * 200**2, rtol=1e-5)
-    # the image is the official crop of the JPEG, ImageNet-normalised (BGR by default)
+    # the image is the official crop of the JPEG (BGR by default); the batch step normalises it
     img = cv2.imread(meta["image_file"])
     t = get_affine_transform(meta["center"], meta["scale"], 0, INPUT)
-    ref = cv2.warpAffine(img, t, INPUT, flags=cv2.INTER_LINEAR).astype(np.float32) / 255
-    ref = (ref - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]
-    assert np.allclose(s["image"].permute(1, 2, 0).numpy(), ref, atol=1e-4)
+    crop = cv2.warpAffine(img, t, INPUT, flags=cv2.INTER_LINEAR)
+    assert np.array_equal(s["image"].permute(1, 2, 0).numpy(), crop)
+    ref = (crop.astype(np.float32) / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]
+    assert np.allclose(images[0].permute(1, 2, 0).numpy(), ref, atol=1e-4)
 
 
-@pytest.mark.parametrize("codec", [HeatmapCodec(INPUT), SASimDRCodec(INPUT)])
-def test_other_codecs_and_on_device_option(coco_files, codec):
-    ds = CocoKeypoints(*coco_files, INPUT, codec)
-    (i,) = _known_indices(ds)
-    s = ds[i]
-    want, w = codec.encode(s["joints"][None], s["joints_vis"][None])
-    if isinstance(want, tuple):
-        assert all(np.array_equal(a, b[0]) for a, b in zip(s["target"], want))
-    else:
-        assert np.array_equal(s["target"], want[0]) and s["target"].shape == (17, 64, 48)
-    lazy = CocoKeypoints(*coco_files, INPUT, None, encode_targets=False, normalize_image=False)
-    raw = lazy[i]
-    assert "target" not in raw and np.allclose(raw["joints"], s["joints"])
-    assert raw["image"].dtype == torch.uint8
-    assert torch.allclose(normalize_batch(raw["image"][None])[0], s["image"], atol=1e-5)
+@pytest.mark.parametrize("rep", [Heatmap(INPUT), SimDRStar(INPUT)])
+def test_the_batch_step_encodes_every_representation_like_its_codec(coco_files, rep):
+    ds = CocoKeypoints(*coco_files, INPUT)
+    batch = default_collate([ds[i] for i in range(4)])
+    images, target, weight = prepare_batch(batch, "cpu", rep.encode, channels_last=True)
+    want, want_w = rep.codec.encode(batch["joints"].numpy(), batch["joints_vis"].numpy())
+    for got, exp in zip(target if isinstance(target, tuple) else (target,),
+                        want if isinstance(want, tuple) else (want,)):
+        assert np.array_equal(got.numpy(), exp)
+    assert np.array_equal(weight.numpy(), want_w)
+    assert images.is_contiguous(memory_format=torch.channels_last)
+    assert torch.allclose(images, normalize_batch(batch["image"]))
 
 
 def test_flip_swaps_pairs_and_mirrors_centre(coco_files):
     cfg = AugmentConfig(scale_factor=0.0, rotation_factor=0.0, prob_half_body=0.0, flip_prob=1.0)
-    ds = CocoKeypoints(*coco_files, INPUT, CODEC, train=True, augment=cfg)
-    plain = CocoKeypoints(*coco_files, INPUT, CODEC)
+    ds = CocoKeypoints(*coco_files, INPUT, train=True, augment=cfg)
+    plain = CocoKeypoints(*coco_files, INPUT)
     (i,) = _known_indices(ds)
     s, p = ds[i], plain[i]
     assert s["meta"]["flipped"] == 1
@@ -97,7 +99,7 @@ def test_flip_swaps_pairs_and_mirrors_centre(coco_files):
 
 
 def test_training_is_deterministic_per_epoch(coco_files):
-    ds = CocoKeypoints(*coco_files, INPUT, CODEC, train=True, augment=AugmentConfig.for_family("hrnet"))
+    ds = CocoKeypoints(*coco_files, INPUT, train=True, augment=AugmentConfig.for_family("hrnet"))
     a, b, c = ds[(3, 2)], ds[(3, 2)], ds[(4, 2)]
     assert torch.equal(a["image"], b["image"]) and np.array_equal(a["joints"], b["joints"])
     assert not np.allclose(a["meta"]["scale"], c["meta"]["scale"])
@@ -111,8 +113,8 @@ def test_image_cache_gives_the_same_samples_and_decodes_each_file_once(coco_file
     import simdr_lite.data.topdown as topdown
 
     augment = AugmentConfig.for_family("hrnet")
-    plain = CocoKeypoints(*coco_files, INPUT, CODEC, train=True, augment=augment, reduced_decode=reduced)
-    cached = CocoKeypoints(*coco_files, INPUT, CODEC, train=True, augment=augment, cache_images=True,
+    plain = CocoKeypoints(*coco_files, INPUT, train=True, augment=augment, reduced_decode=reduced)
+    cached = CocoKeypoints(*coco_files, INPUT, train=True, augment=augment, cache_images=True,
                            reduced_decode=reduced)
     expected = [plain[(epoch, i)] for epoch in range(2) for i in range(len(plain))]
     reads = collections.Counter()  # full decodes by path, or (path, scale factor) with reduced_decode
@@ -142,7 +144,7 @@ def test_image_cache_gives_the_same_samples_and_decodes_each_file_once(coco_file
 
 
 def test_bad_images_replaced_in_training_blank_in_eval(coco_files, caplog):
-    train = CocoKeypoints(*coco_files, INPUT, CODEC, train=True)
+    train = CocoKeypoints(*coco_files, INPUT, train=True)
     bad = np.flatnonzero(np.isin(train.image_ids, [101, 102, 103]))
     assert len(bad) == 3
     with caplog.at_level(logging.WARNING):
@@ -152,33 +154,31 @@ def test_bad_images_replaced_in_training_blank_in_eval(coco_files, caplog):
     assert train.skipped["bad_image"] >= 3
     for name in ("missing.jpg", "corrupt.jpg", "truncated.jpg"):
         assert name in caplog.text
-    ev = CocoKeypoints(*coco_files, INPUT, CODEC)
+    ev = CocoKeypoints(*coco_files, INPUT)
     s = ev[int(bad[0])]
     assert s["meta"]["valid"] == 0 and s["meta"]["image_id"] == 101
-    assert s["target_weight"].sum() == 0 and float(s["image"].abs().sum()) == 0
+    assert s["joints_vis"].sum() == 0 and int(s["image"].sum()) == 0
 
 
 def test_detections_threshold_and_category(coco_files, coco_root):
-    ds = CocoKeypoints(*coco_files, INPUT, CODEC, det_file=coco_root / "dets.json", image_thre=0.1)
+    ds = CocoKeypoints(*coco_files, INPUT, det_file=coco_root / "dets.json", image_thre=0.1)
     assert len(ds) == 1
     assert dict(ds.skipped) == {"low_score": 1, "not_person": 1, "bad_box": 1}
     assert np.allclose(ds.centers[0], [130, 150]) and np.isclose(ds.scores[0], 0.9)
     assert np.allclose(ds.scales[0], [200 * 0.75 / 200 * 1.25, 200 / 200 * 1.25])  # no sanitising
     s = ds[0]
     assert s["meta"]["score"] == pytest.approx(0.9) and s["joints_vis"].sum() == 17
-    assert len(CocoKeypoints(*coco_files, INPUT, CODEC, det_file=coco_root / "dets.json")) == 2  # thre 0
+    assert len(CocoKeypoints(*coco_files, INPUT, det_file=coco_root / "dets.json")) == 2  # thre 0
 
 
 def test_missing_files_raise_with_instructions(coco_files, tmp_path):
     ann, img = coco_files
     with pytest.raises(FileNotFoundError, match="download_coco.py"):
-        CocoKeypoints(tmp_path / "nope.json", img, INPUT, CODEC)
+        CocoKeypoints(tmp_path / "nope.json", img, INPUT)
     with pytest.raises(FileNotFoundError, match="image directory"):
-        CocoKeypoints(ann, tmp_path / "no_images", INPUT, CODEC)
+        CocoKeypoints(ann, tmp_path / "no_images", INPUT)
     with pytest.raises(FileNotFoundError, match="detection"):
-        CocoKeypoints(ann, img, INPUT, CODEC, det_file=tmp_path / "dets.json")
-    with pytest.raises(ValueError, match="codec"):
-        CocoKeypoints(ann, img, INPUT, None)
+        CocoKeypoints(ann, img, INPUT, det_file=tmp_path / "dets.json")
 
 
 def test_crowdpose_layout_and_select_data(coco_files, tmp_path):
@@ -188,8 +188,8 @@ def test_crowdpose_layout_and_select_data(coco_files, tmp_path):
     data["annotations"] = [dict(a, keypoints=a["keypoints"][: 3 * 14]) for a in data["annotations"]
                            if len(a["keypoints"]) == 51]
     (tmp_path / "cp.json").write_text(json.dumps(data))
-    ds = CocoKeypoints(tmp_path / "cp.json", img, INPUT, SimDRCodec(INPUT))
-    assert ds.skeleton is CROWDPOSE and ds[0]["target"].shape == (14, 2)
-    full = CocoKeypoints(ann, img, INPUT, CODEC, train=True)
-    sel = CocoKeypoints(ann, img, INPUT, CODEC, train=True, select_data=True)
+    ds = CocoKeypoints(tmp_path / "cp.json", img, INPUT)
+    assert ds.skeleton is CROWDPOSE and ds[0]["joints"].shape == (14, 2)
+    full = CocoKeypoints(ann, img, INPUT, train=True)
+    sel = CocoKeypoints(ann, img, INPUT, train=True, select_data=True)
     assert len(sel) + sel.skipped["select_data"] == len(full) and full.skeleton is COCO

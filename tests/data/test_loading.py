@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 
-from simdr_lite.codecs import SimDRCodec
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.data.loading import EpochSampler, make_loader
 
@@ -13,7 +12,7 @@ INPUT = (192, 256)
 
 @pytest.fixture(scope="module")
 def train_ds(coco_files):
-    return CocoKeypoints(*coco_files, INPUT, SimDRCodec(INPUT), train=True)
+    return CocoKeypoints(*coco_files, INPUT, train=True)
 
 
 def test_sampler_pairs_epochs_and_shuffle():
@@ -33,8 +32,8 @@ def test_collate_and_bad_images_reported_once_per_epoch(train_ds, caplog):
     with caplog.at_level(logging.WARNING, logger="simdr_lite.data.loading"):
         batches = list(loader)
     b = batches[0]
-    assert b["image"].shape == (4, 3, 256, 192) and b["target"].shape == (4, 17, 2)
-    assert b["target_weight"].shape == (4, 17) and b["meta"]["center"].shape == (4, 2)
+    assert b["image"].shape == (4, 3, 256, 192) and b["image"].dtype == torch.uint8
+    assert b["joints"].shape == (4, 17, 2) and b["meta"]["center"].shape == (4, 2)
     assert isinstance(b["meta"]["image_file"], list) and b["meta"]["image_id"].dtype == torch.int64
     replaced = sum(int(x["meta"]["replaced"].sum()) for x in batches)
     if replaced:  # the 3 unreadable images are replaced and reported in one line
@@ -47,7 +46,7 @@ def test_workers_give_same_batches_as_main_process(train_ds):
     a = make_loader(train_ds, batch_size=3, train=True, workers=0, seed=7)
     b = make_loader(train_ds, batch_size=3, train=True, workers=2, seed=7, persistent_workers=False)
     for x, y in zip(a, b):
-        assert torch.equal(x["image"], y["image"]) and torch.equal(x["target"], y["target"])
+        assert torch.equal(x["image"], y["image"]) and torch.equal(x["joints"], y["joints"])
     a.set_epoch(5)
     b.set_epoch(6)
     x, y = next(iter(a)), next(iter(b))
@@ -55,7 +54,7 @@ def test_workers_give_same_batches_as_main_process(train_ds):
 
 
 def test_eval_loader_keeps_order(coco_files):
-    ds = CocoKeypoints(*coco_files, INPUT, SimDRCodec(INPUT))
+    ds = CocoKeypoints(*coco_files, INPUT)
     loader = make_loader(ds, batch_size=5, train=False, workers=0)
     ids = torch.cat([b["meta"]["index"] for b in loader]).tolist()
     assert ids == list(range(len(ds)))

@@ -19,7 +19,7 @@ def _files(root):
 def test_official_adjustment_and_skips(mpii_root):
     ann, img = _files(mpii_root)
     raw = json.loads(ann.read_text())
-    ds = MPIIKeypoints(ann, img, INPUT, CODEC)
+    ds = MPIIKeypoints(ann, img, INPUT)
     assert len(ds) == 4 and dict(ds.skipped) == {"bad_keypoints": 1}  # eval keeps "nothing visible"
     a = raw[0]
     s = a["scale"]
@@ -27,28 +27,29 @@ def test_official_adjustment_and_skips(mpii_root):
     assert np.allclose(ds.scales[0], [1.25 * s, 1.25 * s])
     assert np.allclose(ds.joints[0], np.array(a["joints"]) - 1, atol=1e-4)
     assert ds.image_ids.tolist() == [0, 1, 2, 4]  # position in the file (PCKh alignment)
-    train = MPIIKeypoints(ann, img, INPUT, CODEC, train=True)
+    train = MPIIKeypoints(ann, img, INPUT, train=True)
     assert len(train) == 3 and train.skipped["no_keypoints"] == 1
 
 
 def test_sample_warp_and_target(mpii_root):
-    ds = MPIIKeypoints(*_files(mpii_root), INPUT, CODEC)
+    ds = MPIIKeypoints(*_files(mpii_root), INPUT)
     s = ds[1]
     c, sc = ds.centers[1], ds.scales[1]
     k = 256 / (sc[0] * 200)
     vis = ds.visible[1] > 0
     expected = (ds.joints[1] - c) * k + 128
     assert np.allclose(s["joints"][vis], expected[vis], atol=1e-3)
-    assert s["target"].shape == (16, 64, 64)
+    target, _ = CODEC.encode(s["joints"][None], s["joints_vis"][None])  # what the batch step builds
+    assert target.shape == (1, 16, 64, 64)
     j = int(np.flatnonzero(vis)[0])
-    peak = np.unravel_index(np.argmax(s["target"][j]), (64, 64))
+    peak = np.unravel_index(np.argmax(target[0, j]), (64, 64))
     assert np.allclose(peak[::-1], np.floor(s["joints"][j] / 4 + 0.5), atol=0)
 
 
 def test_flip_uses_mpii_pairs(mpii_root):
     cfg = AugmentConfig(scale_factor=0.0, rotation_factor=0.0, prob_half_body=-1, flip_prob=1.0)
-    ds = MPIIKeypoints(*_files(mpii_root), INPUT, CODEC, train=True, augment=cfg)
-    plain = MPIIKeypoints(*_files(mpii_root), INPUT, CODEC)
+    ds = MPIIKeypoints(*_files(mpii_root), INPUT, train=True, augment=cfg)
+    plain = MPIIKeypoints(*_files(mpii_root), INPUT)
     s, p = ds[0], plain[0]
     for a, b in MPII.flip_pairs:
         if p["joints_vis"][b] > 0:
@@ -60,4 +61,4 @@ def test_flip_uses_mpii_pairs(mpii_root):
 
 def test_missing_annotation_points_to_download_script(tmp_path):
     with pytest.raises(FileNotFoundError, match="download_mpii.py"):
-        MPIIKeypoints(tmp_path / "annot" / "valid.json", tmp_path, INPUT, CODEC)
+        MPIIKeypoints(tmp_path / "annot" / "valid.json", tmp_path, INPUT)

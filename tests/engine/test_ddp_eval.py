@@ -39,7 +39,7 @@ def setup(root):
     cfg = demo_config("simdr", fast=True, root=str(root))
     rep = build.representation(cfg)
     syn = make_synthetic_coco(root, 7, split="val", seed=3, workers=1)  # already there in the workers
-    dataset = CocoKeypoints(syn.ann_file, syn.image_dir, cfg.model.input_size, rep.codec)
+    dataset = CocoKeypoints(syn.ann_file, syn.image_dir, cfg.model.input_size)
     torch.manual_seed(0)
     model = NoisyOracle(dataset, rep.codec, build.model(cfg, rep))
     return cfg, rep, dataset, model
