@@ -288,14 +288,12 @@ def augmentation_figure(view: dict[str, Any]) -> Figure:
 # ------------------------------------------------------------------------------------ sliders
 def _sliders(draw: Callable[..., Figure], **controls: Any):  # pragma: no cover - needs a front-end
     """``ipywidgets.interactive`` over ``draw`` (a ``*_figure`` function), displayed; works on ipywidgets
-    7.7 (Colab) and 8. Each redraw replaces the figure in the widget's output."""
+    7.7 (Colab) and 8. Each change replaces the figure in the widget's output; ``ui.result`` is the
+    latest ``Figure``."""
     import ipywidgets as w
     from IPython.display import display
 
-    def show(**values: Any) -> None:
-        display(draw(**values))
-
-    ui = w.interactive(show, **controls)
+    ui = w.interactive(draw, {"auto_display": True}, **controls)
     display(ui)
     return ui
 
