@@ -45,10 +45,11 @@ def _run(cmd, **kw):
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def colab(tmp_path_factory):
-    """A Colab-like kernel: its own Python (a venv) that sees this environment's packages as plain path
-    entries (their .pth files, simdr_lite's editable finder among them, are not run), plus ipywidgets 7.7."""
+    """A fresh Colab-like kernel: its own Python (a venv) that sees this environment's packages as plain path
+    entries (their .pth files, simdr_lite's editable finder among them, are not run), plus ipywidgets 7.7.
+    Function-scoped: every notebook gets a session where nothing was installed yet, as on Colab."""
     if not (ROOT / ".git").exists():
         pytest.skip("the simulation clones this repository: needs a git checkout")
     tmp = tmp_path_factory.mktemp("colab")
@@ -61,7 +62,8 @@ def colab(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "VIRTUAL_ENV")}
     _run([str(python), "-m", "pip", "install", "-q", f"ipywidgets=={COLAB_IPYWIDGETS}"], env=env)
     probe = _run([str(python), "-c", "import importlib.util, ipywidgets; "
-                  "print(importlib.util.find_spec('simdr_lite') is None, ipywidgets.__version__)"], env=env)
+                  "print(importlib.util.find_spec('simdr_lite') is None, ipywidgets.__version__)"], env=env,
+                 cwd=tmp)
     assert probe.stdout.split() == ["True", COLAB_IPYWIDGETS]  # no simdr_lite; Colab's ipywidgets
     stubs = tmp / "stubs" / "google" / "colab"  # a namespace 'google' (protobuf's stays importable)
     stubs.mkdir(parents=True)
