@@ -31,6 +31,11 @@ REQUIRED = os.environ.get("SIMDR_BROWSER_TESTS") == "1"
 #: Chromium flags for a closed network and a root user (no sandbox, no background connections).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
+#: JupyterLab settings of the test server: every cell in the DOM (no windowing), so that each widget can be
+#: reached; widget comms on the main shell, not on ipykernel 7's subshells (there a slider callback runs on
+#: another thread while cells execute: lost outputs and stalled runs, jupyterlab/jupyterlab#19719).
+SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+            "@jupyterlab/apputils-extension/kernels-settings": {"commsOverSubshells": "disabled"}}
 RUN_TIMEOUT_MS = 240_000
 REDRAW_TIMEOUT_MS = 60_000
 
@@ -63,9 +68,10 @@ def lab(tmp_path_factory):
         shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", root / "notebooks")
     for folder in ("configs", "docs"):
         (root / folder).symlink_to(ROOT / folder)
-    settings = root / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)  # every cell in the DOM (no windowing), so each widget can be reached
-    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    for plugin, values in SETTINGS.items():
+        path = root / "settings" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env.update(SIMDR_FAST="1", JUPYTERLAB_SETTINGS_DIR=str(root / "settings"),
@@ -141,10 +147,16 @@ def test_every_slider_redraws_its_figure(lab, browser, name, tmp_path):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     shots = Path(os.environ.get("SIMDR_BROWSER_ARTIFACTS", tmp_path))
     try:
-        page.goto(f"{lab['url']}/lab/tree/notebooks/{name}.ipynb?token={lab['token']}")
+        # a workspace of its own, reset: this notebook is the only tab, so the notebook commands act on it
+        page.goto(f"{lab['url']}/lab/workspaces/{name}/tree/notebooks/{name}.ipynb?reset&token={lab['token']}")
         page.wait_for_function("() => { const s = (" + CELLS_JS + ")(); return s && s.kernel === 'idle'; }",
                                timeout=RUN_TIMEOUT_MS)
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.evaluate("() => window.jupyterapp.shell.activateById(window.jupyterapp.shell.currentWidget.id)")
+        # the stored outputs (and execution counts) go first, so "every cell has a count" means "ran here"
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+        cleared = "() => { const s = (" + CELLS_JS + ")(); return s && s.counts.every(n => n === null); }"
+        page.wait_for_function(cleared, timeout=30_000)
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")  # no await
         page.wait_for_function(
             "() => { const s = (" + CELLS_JS + ")(); return s && s.kernel === 'idle' && "
             "s.counts.every(n => n !== null) || (s && s.errors.length > 0); }", timeout=RUN_TIMEOUT_MS)
