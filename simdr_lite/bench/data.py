@@ -305,11 +305,12 @@ def _batches_rate(loader, n: int) -> float:
     return _rate(gen, n)
 
 
-def _loader_rate(ds: CocoKeypoints, rep: Representation, workers: int, batch: int, n: int) -> float:
-    """Samples/s of the one training data path: the loader's uint8 crops, then the batch step
-    (normalisation and the representation's targets, batched; here on the CPU, the training device)."""
+def _loader_rate(ds: CocoKeypoints, rep: Representation | None, workers: int, batch: int, n: int) -> float:
+    """Samples/s of the one training data path: the loader's uint8 crops, then (``rep`` given) the batch
+    step on this CPU (normalisation and the representation's targets, batched). With a GPU the batch step
+    runs there, so ``rep=None`` (the loader alone) is what the data path costs the CPU."""
     loader = make_loader(ds, batch, train=True, workers=workers, seed=0)
-    return _batches_rate(_prepared(loader, rep), n)
+    return _batches_rate(loader if rep is None else _prepared(loader, rep), n)
 
 
 def _prepared(loader, rep: Representation):
@@ -436,7 +437,7 @@ def main(argv: list[str] | None = None) -> None:
         reference = OfficialReference(ds, rep.codec, augment, color_rgb=rgb, input_size=size)
         base = _reference_rate(reference, args.samples)
         ref_rates = {0: base}
-        width = 62
+        width = 70
         print(f"{'pipeline':<{width}}{'samples/s':>10}{'vs reference':>14}{'vs ref, same workers':>22}")
 
         def row(name: str, rate: float, workers: int) -> None:
@@ -452,7 +453,9 @@ def main(argv: list[str] | None = None) -> None:
             ds.reduced_decode = reduced
             label = "reduced decode (default)" if reduced else "full decode"
             for w in args.workers:
-                row(f"ours: CocoKeypoints + batch step, {label}, {w} workers",
+                row(f"ours, {label}, {w} workers: loader",
+                    _loader_rate(ds, None, w, args.batch, args.samples), w)
+                row(f"ours, {label}, {w} workers: + batch step on CPU",
                     _loader_rate(ds, rep, w, args.batch, args.samples), w)
 
 

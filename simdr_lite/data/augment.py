@@ -251,7 +251,7 @@ def normalize_batch(images: torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) 
     """
     m = torch.tensor(mean, dtype=torch.float32, device=images.device).view(3, 1, 1) * 255.0
     s = 1.0 / (torch.tensor(std, dtype=torch.float32, device=images.device).view(3, 1, 1) * 255.0)
-    return (images.to(torch.float32) - m).mul_(s)  # never modifies a float input in place
+    return images.to(torch.float32, copy=True).sub_(m).mul_(s)  # one new tensor; the input is left alone
 
 
 def sample_augmentation(

@@ -55,5 +55,5 @@ def test_main_tiny_run(capsys):
     out = capsys.readouterr().out
     assert "mean file" in out and "training samples decoded at scale: 1/1" in out
     assert "official per-sample reference, 0 workers" in out
-    assert "ours: CocoKeypoints + batch step, full decode, 0 workers" in out
-    assert "ours: CocoKeypoints + batch step, reduced decode (default), 0 workers" in out
+    assert "ours, full decode, 0 workers: loader" in out
+    assert "ours, reduced decode (default), 0 workers: + batch step on CPU" in out
