@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-FAST   ?= 1
+# make notebooks runs the full path; FAST=1 runs the CI path (what nbval replays)
+FAST   ?= 0
 
 .PHONY: demo test unit nbval notebooks lab bench lint install clean
 

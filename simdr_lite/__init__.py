@@ -4,10 +4,11 @@ Li et al., "SimCC: a Simple Coordinate Classification Perspective for Human Pose
 (first titled "Is 2D Heatmap Representation Even Necessary for Human Pose Estimation?"),
 arXiv 2107.03332.
 
-Subpackages, in the order the notebooks use them:
-``codecs`` (heatmap, SimDR, SimDR* encodings), ``losses``, ``analysis`` (quantization study),
-``models``, ``data``, ``evaluation``, ``engine`` (training); ``notebook`` serves the notebooks
-(figures, widgets, the paper's tables, the demo study) and is never imported by the core.
+The library core, in the order the notebooks use it: ``codecs`` (heatmap, SimDR, SimDR* encodings),
+``representations`` (one object each: codec, losses, head, decoding, flip test), ``losses``,
+``analysis`` (quantization study), ``models``, ``data``, ``evaluation``, ``build`` (a config's parts)
+and ``engine`` (configs, training). ``notebook`` serves the notebooks (figures, widgets, the paper's
+tables, the demo study) and is never imported by the core.
 """
 
 __version__ = "0.1.0"

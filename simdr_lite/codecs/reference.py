@@ -1,7 +1,8 @@
-"""Straightforward per-joint loops that follow the official algorithms step by step.
+"""Slow per-joint loops that transcribe the official algorithms step by step: test oracles and teaching.
 
-They are the ground truth the vectorized codecs are tested against, and the baseline that
-``python -m simdr_lite.bench codecs`` measures them against. Written for clarity, not speed; inputs
+Kept for tests and for reading, never on the training path: they are the ground truth the vectorized
+codecs are tested against, and the baseline that ``python -m simdr_lite.bench codecs`` measures them
+against. Written for clarity, not speed; inputs
 are numpy arrays for one instance: keypoints ``(K, 2)`` in input pixels and visibility ``(K,)``.
 """
 

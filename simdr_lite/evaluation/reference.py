@@ -1,5 +1,5 @@
-"""The official OKS-NMS (``lib/nms/nms.py``) as a straightforward loop: the baseline for tests and
-``python -m simdr_lite.bench eval``."""
+"""The official OKS-NMS (``lib/nms/nms.py``) as a slow, straightforward loop kept for tests and teaching:
+the oracle of the vectorized ``oks_nms`` and the baseline of ``python -m simdr_lite.bench eval``."""
 
 from __future__ import annotations
 
