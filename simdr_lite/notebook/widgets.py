@@ -206,6 +206,7 @@ def augmentation_view(
 
 
 # ------------------------------------------------------------------------------------ figures
+# Fixed margins (subplots_adjust), not tight_layout: it doubled the time of a slider's redraw.
 def heatmap_figure(x: float = 21.3, y: float = 38.9, sigma: float = 1.0,
                    input_size: tuple[int, int] = (64, 64)) -> Figure:
     """The heatmap target of one joint, its arg-max cell, the decoded point, and the error vs the bound."""
@@ -222,7 +223,7 @@ def heatmap_figure(x: float = 21.3, y: float = 38.9, sigma: float = 1.0,
     ax.add_patch(Rectangle((cx * s - s / 2, cy * s - s / 2), s, s, fill=False, ec="cyan", lw=1.5))
     ex, ey = v["error_xy"]
     ax.set_title(f"error x {ex:.2f}, y {ey:.2f} px (bound {v['bound']:.1f} px per axis)", fontsize=9)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.1, top=0.92)
     return fig
 
 
@@ -240,7 +241,7 @@ def simdr_labels_figure(k: float = 2.0, sigma: float = 6.0, x: float = 20.3, lab
     a1.set_xlim(x - 4, x + 4)
     a1.set_title(f"SimDR error {v['simdr_error']:.3f} px, SimDR* {v['sa_error']:.3f} px", fontsize=9)
     viz.plot_error_histograms(a2, e["errors"], bounds=e["bounds"])
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.9, wspace=0.2)
     return fig
 
 
@@ -258,7 +259,7 @@ def loss_gradients_figure(x: float = 30.0, pred_x: float = 26.0, k: float = 2.0,
         ax.axvline(pred_x, ls=":", c="r", lw=1)
         ax.set_title(f"{name}: loss {v['losses'][name]:.3g}, max |grad| {np.abs(grad).max():.2g}", fontsize=9)
         ax.set_xlabel("x (pixels); dashed: truth, dotted: prediction", fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.93, wspace=0.2, hspace=0.45)
     return fig
 
 
@@ -281,7 +282,7 @@ def augmentation_figure(view: dict[str, Any]) -> Figure:
         ax.plot(np.arange(len(labels)) / k, labels, lw=1)
         ax.set_title(f"SimDR {axis} labels, summed over joints (k = {k:g})", fontsize=9)
         ax.set_xlabel(f"{axis} (crop pixels)", fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.9, wspace=0.2)
     return fig
 
 
