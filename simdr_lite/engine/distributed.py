@@ -79,6 +79,14 @@ class DistContext:
         if self.world_size > 1:
             torch_dist.barrier()
 
+    def local_first(self, fn):
+        """``fn()`` on each node's local rank 0 first, then (after a barrier) on the other ranks: one process
+        per node writes what the others read (the synthetic set); nodes sharing a folder write the same
+        bytes."""
+        out = fn() if self.local_rank == 0 else None
+        self.barrier()
+        return out if self.local_rank == 0 else fn()
+
     def print(self, *args) -> None:
         if self.is_main:
             print(*args, flush=True)

@@ -46,6 +46,17 @@ def append_log_row(path: Path, record: dict[str, Any], columns: list[str]) -> No
         csv.DictWriter(f, fieldnames=header, restval="").writerow(record)
 
 
+def start_run(run_dir: Path, cfg: Any, fresh: bool) -> None:
+    """Write the run's ``config.yaml`` and ``environment.json``; a ``fresh`` run (not a resume) also drops
+    any ``log.csv`` left from an earlier run in the folder."""
+    from .config import save_config
+
+    if fresh:
+        (run_dir / "log.csv").unlink(missing_ok=True)
+    save_config(cfg, run_dir / "config.yaml")
+    write_environment(run_dir / "environment.json")
+
+
 def log_epoch(run_dir: Path, record: dict[str, Any], dataset: str, writer: Any = None) -> None:
     """One epoch's record to ``run_dir/log.csv`` (and to TensorBoard when ``writer`` is given)."""
     append_log_row(run_dir / "log.csv", record, log_columns(dataset))

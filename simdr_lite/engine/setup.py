@@ -1,4 +1,10 @@
-"""The optimisation recipe of a run: seeding, the learning rate for the launch, Adam, the schedule, AMP."""
+"""The optimisation recipe of a run: seeding, the learning rate for the launch, Adam, the schedule, AMP.
+
+Deviations from the official ``tools/train.py``, on purpose: the official loop steps the scheduler at the
+*start* of each epoch, so every decay comes one epoch early on PyTorch >= 1.1; the trainer steps at the end
+(``train.scheduler_steps_early=true`` reproduces it). Like the official Adam, ours ignores ``TRAIN.WD``. The
+SimDR validation loss is not computed (the official one is computed on softmaxed outputs).
+"""
 
 from __future__ import annotations
 

@@ -5,10 +5,7 @@ are normalised and targets encoded on the training device (:func:`~simdr_lite.da
 Each epoch, and every ``train.checkpoint_every_iters`` iterations, the full state goes atomically to
 ``run_dir/last.pth``; a new start in the same ``run_dir`` continues from it, skipping the batches seen.
 
-Deviations from the official ``tools/train.py``, on purpose: the official loop steps the scheduler at the
-*start* of each epoch, so every decay comes one epoch early on PyTorch >= 1.1; we step at the end
-(``train.scheduler_steps_early=true`` reproduces it). Like the official Adam, ours ignores ``TRAIN.WD``. The
-SimDR validation loss is not computed (the official one is computed on softmaxed outputs).
+Deviations from the official ``tools/train.py`` (on purpose) are listed in :mod:`.setup`.
 """
 
 from __future__ import annotations
@@ -27,20 +24,17 @@ from simdr_lite import build
 from simdr_lite.data.batch import prepare_batch
 
 from .checkpoint import restore_run, save_run
-from .config import Config, save_config
+from .config import Config
 from .distributed import DistContext
-from .runlog import log_epoch, tensorboard, write_environment
+from .runlog import log_epoch, start_run, tensorboard
 from .setup import learning_rate, optimization, seed_everything
 from .validation import validate
 
 
 class Trainer:
-    """One run: :meth:`fit` = optional :meth:`resume`, then :meth:`run_epoch` (:meth:`step` per batch),
-    :meth:`validate_and_log` and a checkpoint per epoch.
-
-    ``on_checkpoint``: a test hook called with the global iteration after each mid-epoch checkpoint
-    (the resume test SIGKILLs the process from it); ``None`` outside tests.
-    """
+    """One run: :meth:`fit` = optional :meth:`resume`, then per epoch :meth:`run_epoch` (:meth:`step` per
+    batch), :meth:`validate_and_log` and a checkpoint. ``on_checkpoint``: a test hook called with the global
+    iteration after each mid-epoch checkpoint (the resume test SIGKILLs from it); ``None`` outside tests."""
 
     def __init__(self, cfg: Config, run_dir: str | Path, *, device: str | None = None, progress: bool = True,
                  on_checkpoint: Callable[[int], None] | None = None) -> None:
@@ -48,6 +42,7 @@ class Trainer:
         self.on_checkpoint = on_checkpoint
         self.dist = DistContext.from_env()
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.ckpt_path = self.run_dir / "last.pth"
         self.device = torch.device(device or self.dist.device)
         seed_everything(cfg.train.seed, cfg.train.deterministic)
         self.rep = build.representation(cfg)
@@ -60,17 +55,8 @@ class Trainer:
             self.dist.print(note)
         self.opt = optimization(cfg, self.model, lr, self.device)
         self.epoch, self.iteration, self.best, self.history, self.partial = 0, 0, -math.inf, [], (0.0, 0)
-        # One process per node writes the synthetic set (if any), the others wait for it at the barrier.
-        if self.dist.local_rank == 0:
-            self.train_ds, self.val_ds = build.datasets(cfg)
-        self.dist.barrier()
-        if self.dist.local_rank != 0:
-            self.train_ds, self.val_ds = build.datasets(cfg)
+        self.train_ds, self.val_ds = self.dist.local_first(lambda: build.datasets(cfg))
         self.loader = build.loader(cfg, self.train_ds, distributed=self.dist.world_size > 1)
-
-    @property
-    def ckpt_path(self) -> Path:
-        return self.run_dir / "last.pth"
 
     def resume(self) -> None:
         """Continue from ``last.pth`` when rank 0 sees one (every rank must then see it too)."""
@@ -156,10 +142,7 @@ class Trainer:
         if resume:
             self.resume()
         if self.dist.is_main:
-            if self.epoch == self.iteration == 0:  # a fresh run: no rows left from an earlier one here
-                (self.run_dir / "log.csv").unlink(missing_ok=True)
-            save_config(cfg, self.run_dir / "config.yaml")
-            write_environment(self.run_dir / "environment.json")
+            start_run(self.run_dir, cfg, fresh=self.epoch == self.iteration == 0)
         if cfg.train.sync_bn and self.dist.world_size > 1:
             self.model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
         net = self.dist.wrap(self.model)
