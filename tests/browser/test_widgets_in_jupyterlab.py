@@ -110,6 +110,7 @@ def browser(lab):
 
 #: JavaScript: the open notebook's code cells, from the model (their execution counts and error outputs).
 CELLS_JS = """() => {
+  if (!window.jupyterapp || !window.jupyterapp.shell) return null;  // the page is still loading
   const nb = window.jupyterapp.shell.currentWidget;
   if (!nb || !nb.content || !nb.sessionContext.session) return null;
   const cells = nb.content.widgets.filter(c => c.model.type === 'code');
@@ -163,7 +164,7 @@ def test_every_slider_redraws_its_figure(lab, browser, name, tmp_path):
         state = page.evaluate(CELLS_JS)
         assert not state["errors"], f"{name}: error output {state['errors']}"
         widgets = page.locator(".widget-interact")
-        assert widgets.count() >= 1, f"{name}: no widget was rendered"
+        widgets.first.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)  # views render after the kernel idles
         moved = 0
         for w in range(widgets.count()):
             widget = widgets.nth(w)
