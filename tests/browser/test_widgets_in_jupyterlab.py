@@ -164,7 +164,7 @@ def test_every_slider_redraws_its_figure(lab, browser, name, tmp_path):
         state = page.evaluate(CELLS_JS)
         assert not state["errors"], f"{name}: error output {state['errors']}"
         widgets = page.locator(".widget-interact")
-        widgets.first.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)  # views render after the kernel idles
+        widgets.first.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)  # views render after the run
         moved = 0
         for w in range(widgets.count()):
             widget = widgets.nth(w)
