@@ -17,8 +17,14 @@ from pathlib import Path
 def _demo(args: argparse.Namespace) -> None:
     from simdr_lite.notebook.demo import run_demo
 
+    if args.k_sweep:
+        from simdr_lite.notebook.ksweep import k_sweep
+
+        results = k_sweep(args.out, args.k_sweep, size=args.size, fast=args.fast, device=args.device)
+        print(json.dumps({run: round(r["AP"], 4) for run, r in results.items()}))
+        return
     results = run_demo(args.out, fast=args.fast, device=args.device, size=args.size, seeds=args.seeds,
-                       pretrained=not args.scratch)
+                       pretrained=not args.scratch, epochs=args.epochs)
     print((Path(args.out) / "report.md").read_text())
     print(json.dumps({k: round(v["AP"], 4) for k, v in results.items()}))
 
@@ -129,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seeds", type=int, default=1,
                       help="repeat the study over seeds 0..N-1 (other data and init) and report mean +- std")
     demo.add_argument("--scratch", action="store_true", help="train from scratch (no pretrained backbone)")
+    demo.add_argument("--epochs", type=int, default=None,
+                      help="both heads' schedule (default 16, the make-demo budget; decays at 3/4 and 15/16)")
+    demo.add_argument("--k-sweep", type=float, nargs="+", metavar="K",
+                      help="instead of the study: Figure 3's ablation, the SimDR run once per K")
     demo.set_defaults(func=_demo)
     from simdr_lite.models.tiny import BACKBONE_FILE
     from simdr_lite.notebook.pretrain import PRETRAIN_DEFAULTS as D

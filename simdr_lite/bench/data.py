@@ -373,6 +373,29 @@ def factor_shares(ds: CocoKeypoints, epochs: int = 4) -> dict[int, float]:
     return {f: counts[f] / total for f in (1, 2, 4, 8)}
 
 
+def roi_shares(ds: CocoKeypoints, epochs: int = 4) -> tuple[float, float]:
+    """``(area, rows)``: over the training samples of ``epochs`` epochs (augmentations drawn, not decoded),
+    the mean share of the image's area inside the crop's source region (its bounding box), and the mean
+    share of the image's rows down to that region's lowest row: what a decoder that stops after the
+    last needed row, or decodes only the region, would still touch (issue 13)."""
+    area, rows = [], []
+    w, h = ds.input_size
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64)
+    for epoch in range(epochs):
+        for i in range(len(ds)):
+            aug = sample_augmentation(sample_rng(ds.seed, epoch, i), ds.augment, ds.centers[i], ds.scales[i],
+                                      ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
+            inv = get_affine_transform(aug.center, aug.scale, aug.rotation, ds.input_size, inv=True)
+            src = corners @ inv.T
+            im = ds.images[int(ds.image_ids[i])]
+            width, height = im["width"], im["height"]
+            x0, y0 = np.clip(src.min(0), 0, (width, height))
+            x1, y1 = np.clip(src.max(0), 0, (width, height))
+            area.append((x1 - x0) * (y1 - y0) / (width * height))
+            rows.append(y1 / height)
+    return float(np.mean(area)), float(np.mean(rows))
+
+
 def _area_mix(ds: CocoKeypoints) -> str:
     a = np.asarray(ds.areas)
     small, large = (a < 32**2).mean(), (a >= 96**2).mean()
@@ -433,6 +456,9 @@ def main(argv: list[str] | None = None) -> None:
         shares = factor_shares(ds)
         print("training samples decoded at scale: "
               + ", ".join(f"1/{f} {s:.0%}" for f, s in shares.items()))
+        area, rows = roi_shares(ds)
+        print(f"region of interest (crop's source box): {area:.0%} of the image area, rows down to its "
+              f"bottom {rows:.0%} of the image (means over training samples)")
 
         reference = OfficialReference(ds, rep.codec, augment, color_rgb=rgb, input_size=size)
         base = _reference_rate(reference, args.samples)

@@ -1,4 +1,4 @@
-"""The paper's numbers beside the numbers measured here (Tables 2, 3, 4, 6, 7, 8 and Figure 3).
+"""The paper's numbers beside the numbers measured here (Tables 2-8 and Figure 3).
 
 ``simdr-lite eval --config CONFIG --checkpoint CKPT [--set KEY=VALUE ...]`` appends
 ``config, checkpoint, overrides, <metrics>`` to ``runs/runs.csv`` (``overrides``: the ``--set``
@@ -16,7 +16,8 @@ run fills the "Extra post. = Y" cell of Table 2, and with ``--set test.post_proc
 "Extra post. = N" cell (only Table 2 has heatmap rows without post-processing). The paper's COCO
 numbers use detected boxes (``--set data.use_gt_bbox=false``; most committed COCO configs use the
 ground-truth boxes): :meth:`TableComparison.format` lists each measured row's overrides under the
-table, so the boxes a number was measured with can be read there.
+table, so the boxes a number was measured with can be read there. Table 5 (COCO test-dev) is laid out
+with nothing beside it: test-dev AP comes only from the COCO evaluation server, never from ``runs.csv``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from simdr_lite.notebook.paper import (
     TABLE2,
     TABLE3,
     TABLE4,
+    TABLE5,
     TABLE6,
     TABLE7,
     TABLE8,
@@ -61,6 +63,7 @@ TITLES = {
     "2": "Table 2 · COCO val2017: heatmap (with / without extra post-processing) vs SimDR",
     "3": "Table 3 · COCO val2017: HRNet-W48 at higher input resolution, heatmap / SimDR / SimDR*",
     "4": "Table 4 · COCO val2017: SimBa-Res50 with deconvolutions (heatmap) vs without (SimDR)",
+    "5": "Table 5 · COCO test-dev: SimDR* and the heatmap on the same networks (evaluation server only)",
     "6": "Table 6 · COCO val2017: SimpleBaseline at 384x288",
     "7": "Table 7 · CrowdPose test: HRNet-W32",
     "8": "Table 8 · MPII val: HRNet-W32, PCKh@0.5 and PCKh@0.1",
@@ -68,7 +71,7 @@ TITLES = {
 _COCO6 = ("AP", "AP50", "AP75", "APM", "APL", "AR")
 #: Accuracy columns compared per table (Table 4's FPS is machine-dependent: notebook 04 / bench).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "2": ("AP", "AR"), "3": _COCO6, "4": ("AP",), "6": _COCO6,
+    "2": ("AP", "AR"), "3": _COCO6, "4": ("AP",), "5": _COCO6, "6": _COCO6,
     "7": ("AP", "AP50", "AP75", "APE", "APM", "APH"), "8": MPII_COLUMNS,
 }
 COMPLEXITY_COLUMNS = ("Params", "GFLOPs")
@@ -353,13 +356,13 @@ def _paper_rows(table: str) -> list[tuple[Cell, Row | tuple[float, ...]]]:
     if table == "8":
         return [(Cell("8", "hrnet_w32", h, s, setting=f"PCKh@{t}"), v)
                 for (h, s, t), v in sorted(TABLE8.items(), key=lambda kv: (-kv[0][2], kv[0][1] != "64x64"))]
-    rows = {"2": TABLE2, "3": TABLE3, "4": TABLE4, "6": TABLE6, "7": TABLE7}[table]
+    rows = {"2": TABLE2, "3": TABLE3, "4": TABLE4, "5": TABLE5, "6": TABLE6, "7": TABLE7}[table]
     return [(Cell(table, r.model, r.head, r.input, post=r.post if table == "2" else None), r) for r in rows]
 
 
 def compare_tables(runs: Iterable[Run] = (), complexity: Iterable[Mapping] | None = None
                    ) -> dict[str, TableComparison]:
-    """Tables 2, 3, 4, 6, 7 and 8 with the paper's numbers beside the measured ones.
+    """Tables 2-8 with the paper's numbers beside the measured ones (Table 5: never measured here).
 
     ``runs``: :func:`read_runs`'s rows; the last run of a cell wins. ``complexity``: optional rows of
     :func:`simdr_lite.models.paper_complexity_table` (keys ``model, head, input, params_m, gflops``);
@@ -402,16 +405,18 @@ def figure3(runs: Iterable[Run] = ()) -> list[KCurve]:
     return [KCurve(m, s, k, tuple(sorted(aps[(m, s)].items()))) for (m, s), k in FIG3_RECOMMENDED_K.items()]
 
 
-def demo_vs_paper(path: str | Path) -> list[dict] | None:
+def demo_vs_paper(path: str | Path, size: str = "64x64") -> list[dict] | None:
     """The demo's ``results.json`` (``make demo``, or a ``--seeds`` summary) as rows ``variant, post,
-    AP, AP_std, AR`` (x 100; ``AP_std`` is 0 for one seed) beside Table 2's SimBa-Res50 64x64 row of
-    the same kind (a tiny network on synthetic data: the layout is the paper's, the setting is not);
-    None if the file is missing."""
+    AP, AP_std, AR`` (x 100; ``AP_std`` is 0 for one seed) beside Table 2's SimBa-Res50 row of the same
+    kind at input ``size`` (``"64x64"`` or ``"128x128"``; a tiny network on synthetic data: the layout is
+    the paper's, the setting is not); None if the file is missing."""
     path = Path(path)
     if not path.is_file():
         return None
     results = json.loads(path.read_text())
-    paper = {(r.head, r.post): r for r in TABLE2 if r.model == "simbaseline_res50" and r.input == "64x64"}
+    paper = {(r.head, r.post): r for r in TABLE2 if r.model == "simbaseline_res50" and r.input == size}
+    if not paper:
+        raise ValueError(f"Table 2 has no SimBa-Res50 row at {size!r}: use 64x64, 128x128 or 256x192")
     rows = []
     for variant, head, post in (("heatmap", "heatmap", False), ("heatmap_post", "heatmap", True),
                                 ("simdr", "simdr", False)):

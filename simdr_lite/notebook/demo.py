@@ -59,11 +59,12 @@ TABLE2_ROWS = {64: {"heatmap_post": 34.4, "heatmap": 25.8, "simdr": 40.8},
 
 
 def demo_config(run: str, fast: bool = False, root: str | None = None, size: int = 64, seed: int = 0,
-                pretrained: bool = True) -> Config:
+                pretrained: bool = True, epochs: int | None = None) -> Config:
     """The demo's config for ``run`` (one of :data:`RUNS`) at ``size`` x ``size`` input (``fast``: a few
     images and one epoch, for tests and CI). ``seed`` draws the synthetic data and the initialisation;
     ``pretrained``: start from the committed backbone (``model.pretrained: imagenet``,
-    :data:`BACKBONE_FILE` for this network), or from scratch when False or when the file is absent."""
+    :data:`BACKBONE_FILE` for this network), or from scratch when False or when the file is absent.
+    ``epochs``: a longer (or shorter) schedule of the same shape, decays at 3/4 and 15/16 of it."""
     if size < 32 or size % 16:
         raise ValueError(f"demo input size must be a multiple of 16 (the network's stride) and >= 32, "
                          f"got {size}")
@@ -71,6 +72,11 @@ def demo_config(run: str, fast: bool = False, root: str | None = None, size: int
         root = f"{DEMO_BASE['data']['root']}-seed{seed}"  # each seed's data in its own folder
     extra = {"data": {"root": root}} if root else {}
     backbone = "imagenet" if pretrained and BACKBONE_FILE.is_file() else ""
+    if epochs is not None:
+        if epochs < 1:
+            raise ValueError(f"demo epochs must be >= 1, got {epochs}")
+        decays = [max(1, epochs * 3 // 4), max(1, epochs * 15 // 16)]
+        extra["train"] = {"epochs": epochs, "milestones": decays}
     return from_dict(DEMO_BASE, RUNS[run], FAST if fast else {}, extra,
                      {"model": {"input_size": [size, size], "pretrained": backbone}, "train": {"seed": seed},
                       "description": f"simdr-lite demo: {run} run, {size}x{size}, synthetic set"})
@@ -78,32 +84,34 @@ def demo_config(run: str, fast: bool = False, root: str | None = None, size: int
 
 def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: str | None = None,
              progress: bool = True, parallel: bool | None = None, size: int = 64, seeds: int = 1,
-             pretrained: bool = True) -> dict[str, dict[str, Any]]:
+             pretrained: bool = True, epochs: int | None = None) -> dict[str, dict[str, Any]]:
     """Train both heads, evaluate the three variants, write the report; returns the COCO stats.
 
     ``size``: the input side (64, the default, is the paper's 64x64 rows; 128 its 128x128 rows).
     ``seeds`` > 1: one study per seed 0 .. seeds-1 in ``out_dir/seed<i>``, then the mean of each stat
     in ``out_dir/results.json`` (same keys, plus ``AP_std`` and the per-seed ``AP_seeds``).
+    ``epochs``: both heads' schedule (default 16, the ``make demo`` budget; see :func:`demo_config`).
     """
     if seeds < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
     out = Path(out_dir)
     if seeds > 1:
         per_seed = [run_demo_seed(out / f"seed{s}", seed=s, fast=fast, device=device, progress=progress,
-                                  parallel=parallel, size=size, pretrained=pretrained) for s in range(seeds)]
+                                  parallel=parallel, size=size, pretrained=pretrained, epochs=epochs)
+                    for s in range(seeds)]
         summary = summarize(per_seed)
         (out / "results.json").write_text(json.dumps(summary, indent=2))
-        cfg = demo_config("simdr", fast=fast, size=size, pretrained=pretrained)
+        cfg = demo_config("simdr", fast=fast, size=size, pretrained=pretrained, epochs=epochs)
         (out / "report.md").write_text(_report(summary, {}, cfg, _oracle(out / "seed0", size), seeds=seeds,
                                                prefix="seed0/"))
         return summary
     return run_demo_seed(out, fast=fast, device=device, progress=progress, parallel=parallel, size=size,
-                         pretrained=pretrained)
+                         pretrained=pretrained, epochs=epochs)
 
 
 def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, device: str | None = None,
                   progress: bool = True, parallel: bool | None = None, size: int = 64,
-                  pretrained: bool = True) -> dict[str, dict[str, float]]:
+                  pretrained: bool = True, epochs: int | None = None) -> dict[str, dict[str, float]]:
     """One study (both heads trained and scored, report written) with ``seed``; returns the COCO stats.
 
     On a CPU with two or more cores the two trainings run side by side, one process each with half
@@ -113,7 +121,8 @@ def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, dev
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = str(out / "data") if fast else None
-    configs = {run: demo_config(run, fast=fast, root=root, size=size, seed=seed, pretrained=pretrained)
+    configs = {run: demo_config(run, fast=fast, root=root, size=size, seed=seed, pretrained=pretrained,
+                                epochs=epochs)
                for run in RUNS}
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -142,6 +151,34 @@ def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, dev
     return results
 
 
+def record_demo(out_dir: str | Path, dest: str | Path, commands: list[str],
+                weights_of: int | None = 0) -> Path:
+    """Copy a finished demo's small artefacts from ``out_dir`` to ``dest`` (``docs/runs/<name>/``): the
+    reports and ``results.json``, and per seed its ``results.json``, figures, configs and logs (as
+    ``config_<run>.yaml`` / ``log_<run>.csv``), the ``commands`` that made it (``command.txt``), and the
+    trained weights of seed ``weights_of`` (``model_<run>.pth``, float32: notebook 11 reads them)."""
+    import shutil
+
+    from simdr_lite.notebook.runs import record_weights
+
+    out, dest = Path(out_dir), Path(dest)
+    seeds = sorted(p for p in out.glob("seed*") if p.is_dir()) or [out]
+    for src in seeds:
+        to = dest / src.name if src != out else dest
+        to.mkdir(parents=True, exist_ok=True)
+        for name in ("results.json", "report.md", "curves.png", "predictions.png"):
+            shutil.copyfile(src / name, to / name)
+        for run in RUNS:
+            shutil.copyfile(src / run / "config.yaml", to / f"config_{run}.yaml")
+            shutil.copyfile(src / run / "log.csv", to / f"log_{run}.csv")
+            if weights_of is not None and src.name in (f"seed{weights_of}", out.name):
+                record_weights(src / run, to / f"model_{run}.pth", torch.float32)
+    for name in ("results.json", "report.md"):
+        shutil.copyfile(out / name, dest / name)
+    (dest / "command.txt").write_text("\n".join(commands) + "\n")
+    return dest
+
+
 def summarize(per_seed: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, Any]]:
     """Mean of every stat over the seeds (same keys as one run), plus ``AP_std`` and ``AP_seeds``."""
     out: dict[str, dict[str, Any]] = {}
@@ -168,15 +205,18 @@ def load_trained(out_dir: str | Path = "runs/demo",
 
     Returns ``run -> (model in eval mode, representation without post-processing, validation set, config)``.
     """
-    trained = {}
-    for run in RUNS:
-        cfg = from_dict(load_config(Path(out_dir) / run / "config.yaml").to_dict(),
-                        {"test": {"post_process": False}})
-        rep = build.representation(cfg)
-        model = build.model(cfg, rep)
-        model.load_state_dict(load_checkpoint(Path(out_dir) / run / "last.pth")["model"])
-        trained[run] = (model.to(device).eval(), rep, build.datasets(cfg)[1], cfg)
-    return trained
+    return {run: load_run(Path(out_dir) / run, device) for run in RUNS}
+
+
+def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, Any, Any, Config]:
+    """One finished run read back from ``run_dir`` (``config.yaml``, ``last.pth``): ``(model in eval
+    mode, representation without post-processing, validation set, config)``."""
+    run_dir = Path(run_dir)
+    cfg = from_dict(load_config(run_dir / "config.yaml").to_dict(), {"test": {"post_process": False}})
+    rep = build.representation(cfg)
+    model = build.model(cfg, rep)
+    model.load_state_dict(load_checkpoint(run_dir / "last.pth")["model"])
+    return model.to(device).eval(), rep, build.datasets(cfg)[1], cfg
 
 
 def instance_scores(trained: dict[str, tuple]) -> dict[str, np.ndarray]:
@@ -204,8 +244,10 @@ def _train_one(cfg: Config, run_dir: str, device: str, threads: int, progress: b
     return time.perf_counter() - start
 
 
-def _train_side_by_side(jobs: list[tuple], out: Path, progress: bool) -> dict[str, float]:
-    """Run ``_train_one`` for each job in its own process; one progress bar over all their epochs."""
+def _train_side_by_side(jobs: list[tuple], out: Path, progress: bool, processes: int | None = None
+                        ) -> dict[str, float]:
+    """Run ``_train_one`` for each job in its own process, at most ``processes`` at a time (default: all
+    at once); one progress bar over all their epochs."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -215,7 +257,7 @@ def _train_side_by_side(jobs: list[tuple], out: Path, progress: bool) -> dict[st
     for run in runs:  # the bar counts epochs from the runs' CSV logs
         (out / run / "log.csv").unlink(missing_ok=True)
     total = sum(job[0].train.epochs for job in jobs)
-    with ProcessPoolExecutor(len(jobs), mp_context=mp.get_context("spawn")) as pool, \
+    with ProcessPoolExecutor(processes or len(jobs), mp_context=mp.get_context("spawn")) as pool, \
             tqdm(total=total, desc="demo: " + " + ".join(runs) + " epochs", disable=not progress) as bar:
         futures = [pool.submit(_train_one, *job) for job in jobs]
         while not all(f.done() for f in futures):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 import yaml
 
 #: Files copied from a run directory when they exist (checkpoints are never copied: too large).
@@ -88,3 +89,31 @@ def load_run(path: str | Path) -> RecordedRun:
     return RecordedRun(name=path.name, command=(path / "command.txt").read_text().strip(), config=config,
                        log=read_log(path / "log.csv"),
                        results=json.loads((path / "results.json").read_text()))
+
+
+def record_weights(run_dir: str | Path, dest: str | Path, dtype: torch.dtype = torch.float16) -> Path:
+    """Save the trained model of ``run_dir`` (its ``last.pth``) to ``dest`` as a bare state dict in
+    ``dtype`` (float16 halves the file; the notebooks read it back with :func:`load_weights`)."""
+    from simdr_lite.engine.checkpoint import load_checkpoint
+
+    state = load_checkpoint(Path(run_dir) / "last.pth")["model"]
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()}, dest)
+    return dest
+
+
+def load_weights(config: str | Path, weights: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, Any]:
+    """``(model in eval mode, representation without post-processing)`` of a recorded run: built from its
+    ``config`` (a ``config.yaml``), weights read from ``weights`` (``weights_only=True``) in float32."""
+    from simdr_lite import build
+    from simdr_lite.engine.config import from_dict, load_config
+    from simdr_lite.models.pretrained import load_weights_file
+
+    cfg = from_dict(load_config(config).to_dict(), {"test": {"post_process": False},
+                                                    "model": {"pretrained": ""}})
+    rep = build.representation(cfg)
+    model = build.model(cfg, rep)
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v
+                           for k, v in load_weights_file(weights).items()})
+    return model.to(device).eval(), rep

@@ -5,6 +5,7 @@ import json
 
 import cv2
 import numpy as np
+import pytest
 
 from simdr_lite.bench import data as bench
 from simdr_lite.data.augment import AugmentConfig
@@ -34,8 +35,19 @@ def test_make_photo_coco_is_a_coco_set_with_all_person_sizes(tmp_path):
     assert s["image"].shape == (3, 256, 192)
     shares = bench.factor_shares(ds, epochs=2)
     assert set(shares) == {1, 2, 4, 8} and abs(sum(shares.values()) - 1) < 1e-9
+    area, rows = bench.roi_shares(ds, epochs=1)
+    assert 0 < area < 1 and area <= rows <= 1  # a box never covers more area than the rows above its bottom
     again = bench.make_photo_coco(tmp_path / "again", 12, seed=1)
     assert again[0].read_text() == ann.read_text()
+
+
+def test_roi_shares_of_a_crop_that_covers_the_top_half(tmp_path):
+    ann, img_dir, _ = bench.make_photo_coco(tmp_path, 1, seed=3)
+    still = AugmentConfig(scale_factor=0, rotation_factor=0, flip=False, prob_half_body=0)
+    ds = CocoKeypoints(ann, img_dir, (64, 24), train=True, augment=still)
+    ds.centers[:] = (320, 120)  # a 640 px wide box (scale[0] x 200) of the crop's 8:3 shape: the top half
+    ds.scales[:] = (3.2, 1.2)
+    assert bench.roi_shares(ds, epochs=1) == pytest.approx((0.5, 0.5), abs=0.01)
 
 
 def test_reference_sample_and_decode_times(tmp_path):
@@ -54,6 +66,7 @@ def test_main_tiny_run(capsys):
                 "--reference-workers"])
     out = capsys.readouterr().out
     assert "mean file" in out and "training samples decoded at scale: 1/1" in out
+    assert "region of interest (crop's source box)" in out
     assert "official per-sample reference, 0 workers" in out
     assert "ours, full decode, 0 workers: loader" in out
     assert "ours, reduced decode (default), 0 workers: + batch step on CPU" in out

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "docs" / "runs" / "demo_64x64_3seeds"
+RUNS = ROOT / "docs" / "runs"
+DEMO = RUNS / "demo_64x64_3seeds"
+DEMO128 = RUNS / "demo_128x128_3seeds"
 
 
 def _stored_text(notebook: str, marker: str) -> str:
@@ -19,8 +21,8 @@ def _stored_text(notebook: str, marker: str) -> str:
                    if o.get("output_type") == "stream")
 
 
-def _demo_rows():
-    study = json.loads((DEMO / "results.json").read_text())
+def _demo_rows(folder: Path = DEMO):
+    study = json.loads((folder / "results.json").read_text())
     for variant in ("heatmap", "heatmap_post", "simdr"):
         r = study[variant]
         seeds = [f"{100 * a:.1f}" for a in r["AP_seeds"]]
@@ -34,17 +36,55 @@ def test_notebook_07_shows_the_recorded_3_seed_study():
         assert f"{mean} +- {std}" in line and " / ".join(seeds) in line, line
 
 
-def test_notebook_10_shows_the_recorded_demo():
-    text = _stored_text("10_results_vs_paper.ipynb", "demo_vs_paper(")
-    for variant, mean, std, _ in _demo_rows():
+def test_notebook_07_shows_the_recorded_128x128_study():
+    text = _stored_text("07_training_synthetic.ipynb", 'RECORDED_128 / "results.json"')
+    for variant, mean, std, seeds in _demo_rows(DEMO128):
         line = next(line for line in text.splitlines() if line.startswith(variant + " "))
-        assert f"{mean} +- {std}" in line, line
+        assert f"{mean} +- {std}" in line and " / ".join(seeds) in line, line
+
+
+def test_notebook_10_shows_the_recorded_demos():
+    text = _stored_text("10_results_vs_paper.ipynb", "demo_vs_paper(")
+    halves = text.split("128x128:")
+    assert len(halves) == 2 and halves[0].startswith("64x64:")
+    for half, folder in zip(halves, (DEMO, DEMO128)):
+        for variant, mean, std, _ in _demo_rows(folder):
+            line = next(line for line in half.splitlines() if line.startswith(variant + " "))
+            assert f"{mean} +- {std}" in line, line
+
+
+def _sweep(size: str) -> dict[str, float]:
+    summary = json.loads((RUNS / f"ksweep_tiny_{size}" / "results.json").read_text())
+    return {k: 100 * v["AP"] for k, v in summary.items()}
+
+
+def test_notebooks_10_and_11_show_the_recorded_k_sweeps():
+    text10 = _stored_text("10_results_vs_paper.ipynb", "recorded_k_sweep(")
+    text11 = _stored_text("11_why_it_works.ipynb", "round(kx)/k")
+    for size in ("64x64", "128x128"):
+        sweep = _sweep(size)
+        line = next(line for line in text10.splitlines() if line.startswith(f"synthetic {size}"))
+        assert ", ".join(f"{k[0]}={k[1:]}: {ap:.1f}" for k, ap in sweep.items()) in line, line
+        column = 1 + ("64x64", "128x128").index(size)
+        got = [line.split()[-2:][column - 1] for line in text11.splitlines()[1:5]]
+        assert got == [f"{ap:.1f}" for ap in sweep.values()], (size, got)
+
+
+def test_notebook_11_rescores_the_recorded_models():
+    text = _stored_text("11_why_it_works.ipynb", "recorded: ")
+    seed0 = json.loads((DEMO / "seed0" / "results.json").read_text())
+    for run in ("heatmap", "simdr"):
+        line = next(line for line in text.splitlines() if line.startswith(run + " "))
+        assert f"(recorded: {100 * seed0[run]['AP']:.1f})" in line, line
 
 
 def test_results_md_records_the_same_demo_numbers():
     results = (ROOT / "docs" / "RESULTS.md").read_text()
-    for _, mean, std, seeds in _demo_rows():
-        assert f"{mean} +- {std} | {' / '.join(seeds)}" in results
+    for folder in (DEMO, DEMO128):
+        for _, mean, std, seeds in _demo_rows(folder):
+            assert f"{mean} +- {std} | {' / '.join(seeds)}" in results
+    for size in ("64x64", "128x128"):
+        assert " / ".join(f"{ap:.1f}" for ap in _sweep(size).values()) in results, size
 
 
 @pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("[01][0-9]_*.ipynb")))
