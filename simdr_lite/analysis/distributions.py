@@ -47,12 +47,15 @@ def bin_weight_maps(linear: nn.Linear, feature_hw: tuple[int, int]) -> torch.Ten
     return linear.weight.detach().reshape(-1, h, w)
 
 
-def preferred_cells(maps: torch.Tensor, axis: str) -> torch.Tensor:
+def preferred_cells(maps: torch.Tensor, axis: str, extreme: str = "max") -> torch.Tensor:
     """For each bin's weight map ``(B, h, w)``: the feature-map column (``axis="x"``) or row (``"y"``)
-    whose cells carry the largest mean weight."""
+    whose cells carry the largest (``extreme="max"``) or the most negative (``"min"``) mean weight."""
     if axis not in ("x", "y"):
         raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
-    return maps.mean(dim=1 if axis == "x" else 2).argmax(dim=1)
+    if extreme not in ("max", "min"):
+        raise ValueError(f"extreme must be 'max' or 'min', got {extreme!r}")
+    profile = maps.mean(dim=1 if axis == "x" else 2)
+    return profile.argmax(dim=1) if extreme == "max" else profile.argmin(dim=1)
 
 
 def other_joints_in_crop(dataset: Any, index: int) -> tuple[np.ndarray, np.ndarray]:

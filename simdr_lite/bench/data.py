@@ -30,6 +30,7 @@ training samples decoded at each scale. ``--decoders`` also times ``torchvision.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -273,13 +274,16 @@ def reference_encode(codec: KeypointCodec, joints: np.ndarray, vis: np.ndarray):
 
 
 def _rate(make_iter, n_samples: int) -> float:
+    gc.collect()  # the previous measurement's loaders (and their workers) are gone before this one starts
     it = make_iter()
     next(it)  # warm-up: worker start, first batch
     t0 = time.perf_counter()
     count = 0
     for batch in it:
         count += batch
-    return count / (time.perf_counter() - t0) if count else float("nan")
+    rate = count / (time.perf_counter() - t0) if count else float("nan")
+    it.close()
+    return rate
 
 
 def _reference_rate(reference: OfficialReference, n: int) -> float:
@@ -310,17 +314,20 @@ def _loader_rate(ds: CocoKeypoints, rep: Representation | None, workers: int, ba
     step on this CPU (normalisation and the representation's targets, batched). With a GPU the batch step
     runs there, so ``rep=None`` (the loader alone) is what the data path costs the CPU."""
     loader = make_loader(ds, batch, train=True, workers=workers, seed=0)
-    return _batches_rate(loader if rep is None else _prepared(loader, rep), n)
+    return _batches_rate(loader if rep is None else _Prepared(loader, rep), n)
 
 
-def _prepared(loader, rep: Representation):
-    """An iterable over ``loader`` that runs :func:`prepare_batch` on every batch (a re-iterable view)."""
-    class Prepared:
-        def __iter__(self):
-            for b in loader:
-                prepare_batch(b, "cpu", rep.encode)
-                yield b
-    return Prepared()
+class _Prepared:
+    """An iterable over ``loader`` that runs :func:`prepare_batch` on every batch (a re-iterable view; a
+    plain object, so that the loader and its workers go away with it)."""
+
+    def __init__(self, loader, rep: Representation) -> None:
+        self.loader, self.rep = loader, rep
+
+    def __iter__(self):
+        for b in self.loader:
+            prepare_batch(b, "cpu", self.rep.encode)
+            yield b
 
 
 def _reference_loader_rate(reference: OfficialReference, workers: int, batch: int, n: int) -> float:
@@ -483,6 +490,7 @@ def main(argv: list[str] | None = None) -> None:
                     _loader_rate(ds, None, w, args.batch, args.samples), w)
                 row(f"ours, {label}, {w} workers: + batch step on CPU",
                     _loader_rate(ds, rep, w, args.batch, args.samples), w)
+        gc.collect()  # the last loaders' workers exit before their images are deleted
 
 
 if __name__ == "__main__":

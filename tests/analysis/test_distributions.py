@@ -47,10 +47,13 @@ def test_weight_maps_reshape_each_bins_row_and_find_its_column():
     assert maps.shape == (6, 4, 6)
     assert preferred_cells(maps, "x").tolist() == list(range(6))
     assert preferred_cells(maps, "y").tolist() == [0] * 6  # every row weighs the same: the first wins
+    assert preferred_cells(-maps, "x", extreme="min").tolist() == list(range(6))  # a negative stripe
     with pytest.raises(ValueError, match="takes 24 features"):
         bin_weight_maps(head, (5, 5))
     with pytest.raises(ValueError, match="axis"):
         preferred_cells(maps, "z")
+    with pytest.raises(ValueError, match="extreme"):
+        preferred_cells(maps, "x", extreme="mean")
 
 
 def test_classify_predictions_own_other_ghost_neither():

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = ROOT / "docs" / "runs"
 DEMO = RUNS / "demo_64x64_3seeds"
 DEMO128 = RUNS / "demo_128x128_3seeds"
+DEMO_LONG = RUNS / "demo_64x64_64epochs_3seeds"
 
 
 def _stored_text(notebook: str, marker: str) -> str:
@@ -41,6 +42,13 @@ def test_notebook_07_shows_the_recorded_128x128_study():
     for variant, mean, std, seeds in _demo_rows(DEMO128):
         line = next(line for line in text.splitlines() if line.startswith(variant + " "))
         assert f"{mean} +- {std}" in line and " / ".join(seeds) in line, line
+
+
+def test_notebook_07_shows_the_recorded_64_epoch_study():
+    text = _stored_text("07_training_synthetic.ipynb", 'RECORDED_LONG / "results.json"')
+    for (variant, mean16, std16, _), (_, mean, std, seeds) in zip(_demo_rows(), _demo_rows(DEMO_LONG)):
+        line = next(line for line in text.splitlines() if line.startswith(variant + " "))
+        assert f"{mean16} +- {std16}" in line and f"{mean} +- {std}" in line and " / ".join(seeds) in line, line
 
 
 def test_notebook_10_shows_the_recorded_demos():
@@ -80,7 +88,7 @@ def test_notebook_11_rescores_the_recorded_models():
 
 def test_results_md_records_the_same_demo_numbers():
     results = (ROOT / "docs" / "RESULTS.md").read_text()
-    for folder in (DEMO, DEMO128):
+    for folder in (DEMO, DEMO128, DEMO_LONG):
         for _, mean, std, seeds in _demo_rows(folder):
             assert f"{mean} +- {std} | {' / '.join(seeds)}" in results
     for size in ("64x64", "128x128"):
