@@ -42,7 +42,8 @@ def _count(model: nn.Module, input_size: Sequence[int], rule) -> float:
     try:
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(1, 3, int(input_size[1]), int(input_size[0])))
+            device = next(model.parameters()).device  # "meta" works too: only shapes are counted
+            model(torch.zeros(1, 3, int(input_size[1]), int(input_size[0]), device=device))
     finally:
         for h in handles:
             h.remove()

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import torch
 import yaml
 
 from simdr_lite.evaluation.mpii import GROUPS
@@ -476,7 +477,8 @@ def paper_complexity_table(sizes: Sequence[str] | None = None) -> list[dict]:
         k = None if heatmap else official_k(r.model, r.input)
         kw = {"channels_per_joint": 28 if r.input == "256x192" else 32} if r.model == "upfree_res50" else {}
         size = input_size_wh(r.input)
-        model = build_model(r.model, input_size=size, simdr_k=k, **kw)
+        with torch.device("meta"):  # shapes only: no memory, no weight initialisation
+            model = build_model(r.model, input_size=size, simdr_k=k, **kw)
         params, gflops = complexity(model, size)
         rows.append({"model": r.model, "head": r.head, "input": r.input, "k": k,
                      "params_m": params, "paper_params_m": r.params_m, "gflops": gflops,
