@@ -78,13 +78,16 @@ def classify_predictions(pred: np.ndarray, own: np.ndarray, other: np.ndarray, r
     """Where each prediction ``(..., 2)`` landed, given its person's joint ``own`` and another person's
     same joint ``other`` (same shapes): index into :data:`OUTCOMES`. ``own`` / ``other``: within
     ``radius`` pixels of that point; ``ghost``: near neither point, but with x within ``radius`` of one
-    person's x and y within ``radius`` of the other's y (a mix of the two vectors); else ``neither``."""
+    person's x and y within ``radius`` of the other's y (a mix of the two vectors), counted only where
+    the two persons' x and y both differ by more than ``2 radius`` (else the mix is no new point);
+    else ``neither``."""
     def near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.linalg.norm(a - b, axis=-1) <= radius
 
     dx = [np.abs(pred[..., 0] - p[..., 0]) <= radius for p in (own, other)]
     dy = [np.abs(pred[..., 1] - p[..., 1]) <= radius for p in (own, other)]
-    mixed = (dx[0] & dy[1]) | (dx[1] & dy[0])
+    apart = (np.abs(own - other) > 2 * radius).all(axis=-1)
+    mixed = ((dx[0] & dy[1]) | (dx[1] & dy[0])) & apart
     return np.select([near(pred, own), near(pred, other), mixed], [0, 1, 2], default=3)
 
 

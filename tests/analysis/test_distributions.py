@@ -62,6 +62,9 @@ def test_classify_predictions_own_other_ghost_neither():
     got = classify_predictions(preds, np.broadcast_to(own, preds.shape), np.broadcast_to(other, preds.shape),
                                3.0)
     assert [OUTCOMES[i] for i in got] == ["own", "other", "ghost", "ghost", "neither"]
+    close = np.array([30.0, 14.0])  # the other person's y is only 4 px from ours: no ghost can be told apart
+    got = classify_predictions(np.array([10.0, 15.0]), own, close, 3.0)
+    assert OUTCOMES[int(got)] == "neither"
 
 
 class _Crops:
