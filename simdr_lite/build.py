@@ -33,13 +33,17 @@ def model(cfg: Config, rep: Representation | None = None) -> nn.Module:
                        pretrained=pretrained, **extra)
 
 
+def cpu_cores() -> int:
+    """The CPUs this process may use (its affinity mask where the OS has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def workers(cfg: Config) -> int:
     """Loader workers per process: ``data.workers``, or (``null``) the CPUs this process may use divided by
     the processes on this node, at most 8 (the official 24 workers for 4 GPUs is 6 per process)."""
     if cfg.data.workers is not None:
         return cfg.data.workers
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(8, cpus // int(os.environ.get("LOCAL_WORLD_SIZE", "1"))))
+    return max(1, min(8, cpu_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", "1"))))
 
 
 def datasets(cfg: Config) -> tuple[Any, Any]:

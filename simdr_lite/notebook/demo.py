@@ -14,7 +14,6 @@ to the output directory; ``seeds > 1`` repeats the study per seed (other data, o
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -125,7 +124,7 @@ def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, dev
                                 epochs=epochs)
                for run in RUNS}
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = build.cpu_cores()
     if parallel is None:
         parallel = device == "cpu" and cores >= 2
     build.datasets(next(iter(configs.values())))  # write the data once, up front

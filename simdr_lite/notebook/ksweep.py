@@ -1,6 +1,6 @@
 """Figure 3 on the synthetic set: the demo's SimDR run with only the splitting factor ``k`` changed.
 
-The paper (Sec. 4.1.1, Figure 3) trains SimBa-Res50 and HRNet-W32 on COCO for k in {1, 2, 3, 4} at
+The paper (Sec. 4.2, Figure 3) trains SimBa-Res50 and HRNet-W32 on COCO for k in {1, 2, 3, 4} at
 128x128 and 256x192 and finds that AP first rises, then falls as k grows (finer bins, harder training).
 :func:`k_sweep` runs the same ablation on data anyone can make: the demo's SimDR config
 (:func:`simdr_lite.notebook.demo.demo_config`: pretrained ``simbaseline_tiny``, 16 epochs) once per k,
@@ -10,7 +10,6 @@ everything else equal, and scores each run with COCO OKS AP. ``simdr-lite demo -
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ def k_sweep(out_dir: str | Path, ks: Sequence[float] = (1, 2, 3, 4), *, size: in
                                              "description": f"simdr-lite k sweep: k={k:g}, {size}x{size}"})
                for k in ks}
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = build.cpu_cores()
     if parallel is None:
         parallel = device == "cpu" and cores >= 2 and len(ks) > 1
     build.datasets(next(iter(configs.values())))  # write the data once, up front
