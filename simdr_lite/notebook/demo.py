@@ -24,7 +24,7 @@ import torch
 from simdr_lite import build
 from simdr_lite.engine import train, validate
 from simdr_lite.engine.checkpoint import load_checkpoint
-from simdr_lite.engine.config import Config, from_dict, load_config
+from simdr_lite.engine.config import Config, from_dict
 from simdr_lite.models.tiny import BACKBONE_FILE
 
 #: The embedded defaults (``configs/synthetic/*.yaml`` are these, written out).
@@ -204,16 +204,16 @@ def load_trained(out_dir: str | Path = "runs/demo",
 
     Returns ``run -> (model in eval mode, representation without post-processing, validation set, config)``.
     """
-    return {run: load_run(Path(out_dir) / run, device) for run in RUNS}
+    return {run: load_trained_run(Path(out_dir) / run, device) for run in RUNS}
 
 
-def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, Any, Any, Config]:
+def load_trained_run(run_dir: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, Any, Any, Config]:
     """One finished run read back from ``run_dir`` (``config.yaml``, ``last.pth``): ``(model in eval
     mode, representation without post-processing, validation set, config)``."""
+    from simdr_lite.notebook.runs import build_from_config
+
     run_dir = Path(run_dir)
-    cfg = from_dict(load_config(run_dir / "config.yaml").to_dict(), {"test": {"post_process": False}})
-    rep = build.representation(cfg)
-    model = build.model(cfg, rep)
+    model, rep, cfg = build_from_config(run_dir / "config.yaml")
     model.load_state_dict(load_checkpoint(run_dir / "last.pth")["model"])
     return model.to(device).eval(), rep, build.datasets(cfg)[1], cfg
 

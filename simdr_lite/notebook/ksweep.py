@@ -19,7 +19,7 @@ import torch
 from simdr_lite import build
 from simdr_lite.engine import validate
 from simdr_lite.engine.config import from_dict
-from simdr_lite.notebook.demo import _train_one, _train_side_by_side, demo_config, load_run
+from simdr_lite.notebook.demo import _train_one, _train_side_by_side, demo_config, load_trained_run
 
 
 def run_name(k: float) -> str:
@@ -58,7 +58,7 @@ def k_sweep(out_dir: str | Path, ks: Sequence[float] = (1, 2, 3, 4), *, size: in
             _train_one(*job)
     results: dict[str, dict[str, Any]] = {}
     for name in configs:
-        model, rep, val_ds, cfg = load_run(out / name, device)
+        model, rep, val_ds, cfg = load_trained_run(out / name, device)
         results[name] = validate(model, val_ds, rep, cfg, torch.device(device))
         (out / name / "results.json").write_text(json.dumps(results[name], indent=2) + "\n")
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -103,17 +103,24 @@ def record_weights(run_dir: str | Path, dest: str | Path, dtype: torch.dtype = t
     return dest
 
 
-def load_weights(config: str | Path, weights: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, Any]:
-    """``(model in eval mode, representation without post-processing)`` of a recorded run: built from its
-    ``config`` (a ``config.yaml``), weights read from ``weights`` (``weights_only=True``) in float32."""
+def build_from_config(config: str | Path) -> tuple[torch.nn.Module, Any, Any]:
+    """``(model, representation without post-processing, config)`` of a run's ``config.yaml``, the model
+    untrained and without its backbone file (the caller loads the run's own weights)."""
     from simdr_lite import build
     from simdr_lite.engine.config import from_dict, load_config
-    from simdr_lite.models.pretrained import load_weights_file
 
     cfg = from_dict(load_config(config).to_dict(), {"test": {"post_process": False},
                                                     "model": {"pretrained": ""}})
     rep = build.representation(cfg)
-    model = build.model(cfg, rep)
+    return build.model(cfg, rep), rep, cfg
+
+
+def load_weights(config: str | Path, weights: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, Any]:
+    """``(model in eval mode, representation without post-processing)`` of a recorded run: built from its
+    ``config`` (a ``config.yaml``), weights read from ``weights`` (``weights_only=True``) in float32."""
+    from simdr_lite.models.pretrained import load_weights_file
+
+    model, rep, _ = build_from_config(config)
     model.load_state_dict({k: v.float() if v.is_floating_point() else v
                            for k, v in load_weights_file(weights).items()})
     return model.to(device).eval(), rep
