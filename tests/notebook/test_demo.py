@@ -28,6 +28,12 @@ def test_demo_config_seed_scratch_and_epochs():
     assert (longer.train.epochs, longer.train.milestones) == (64, (48, 60))
     with pytest.raises(ValueError, match="epochs must be >= 1"):
         demo_config("heatmap", epochs=0)
+    assert demo_config("simdr").train.lr == pytest.approx(1e-3)  # the official Adam lr
+    faster = [demo_config(run, lr=3e-3) for run in ("heatmap", "simdr")]
+    assert [c.train.lr for c in faster] == [pytest.approx(3e-3)] * 2  # both heads alike
+    assert faster[0].train.epochs == 16
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        demo_config("simdr", lr=0.0)
 
 
 def test_record_demo_copies_the_small_artefacts_and_one_seeds_weights(tmp_path):
