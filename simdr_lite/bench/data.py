@@ -14,6 +14,9 @@ same run:
   would run it on its GPU), with partial JPEG decoding off (full decode) and on (the default: at 1/f
   scale when the crop downsamples f times, and only down to the last row the crop reads).
 
+Each configuration is measured ``--repeat`` times (default 3) in interleaved rounds; the table shows
+the median and the range of each, and ratios of medians (a shared machine's slow spells fall on all).
+
 All produce 256x192 training samples (``--input``) with HRNet-COCO augmentation (RGB) and the chosen
 representation's targets (default SimDR, k = 2).
 
@@ -332,6 +335,25 @@ class _Prepared:
             yield b
 
 
+def _set_and_rate(ds: CocoKeypoints, reduced: bool, rep: Representation | None, workers: int, args) -> float:
+    ds.reduced_decode = reduced
+    return _loader_rate(ds, rep, workers, args.batch, args.samples)
+
+
+def rate_table(rates: dict[str, list[float]], workers: dict[str, int]):
+    """Rows ``(name, median, min, max, median / reference's, median / same-workers reference's or None)``.
+
+    The first entry of ``rates`` is the reference in one process; an entry whose name starts with
+    "official" is the reference with its ``workers``. Ratios are of medians.
+    """
+    names = list(rates)
+    med = {n: float(np.median(rates[n])) for n in names}
+    base = med[names[0]]
+    ref = {workers[n]: med[n] for n in names if n.startswith("official")}
+    return [(n, med[n], min(rates[n]), max(rates[n]), med[n] / base,
+             med[n] / ref[workers[n]] if workers[n] in ref else None) for n in names]
+
+
 def _reference_loader_rate(reference: OfficialReference, workers: int, batch: int, n: int) -> float:
     """The official set-up: a plain shuffled DataLoader over the per-sample dataset."""
     loader = DataLoader(reference, batch_size=batch, shuffle=True, num_workers=workers, drop_last=True,
@@ -446,11 +468,14 @@ def main(argv: list[str] | None = None) -> None:
                    help="also time the reference in a DataLoader with these worker counts")
     p.add_argument("--bgr", action="store_true", help="BGR input (ResNet configs) instead of HRNet's RGB")
     p.add_argument("--decoders", action="store_true", help="also time torchvision.io.decode_jpeg")
-    p.add_argument("--quick", action="store_true", help="128 samples per configuration, 24 images")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="rounds over all configurations; the table shows each one's median and range")
+    p.add_argument("--quick", action="store_true", help="128 samples per configuration, 24 images, 1 round")
     args = p.parse_args(argv)
     if args.quick:
         args.samples = min(args.samples, 128)
         args.images = min(args.images, 24)
+        args.repeat = 1
 
     size = (args.input[0], args.input[1])
     rep = get_representation(args.representation, size)  # defaults: heatmap sigma 2, k = 2, SimDR* sigma 6
@@ -487,28 +512,30 @@ def main(argv: list[str] | None = None) -> None:
               f"bottom {rows:.0%} of the image (means over training samples)")
 
         reference = OfficialReference(ds, rep.codec, augment, color_rgb=rgb, input_size=size)
-        base = _reference_rate(reference, args.samples)
-        ref_rates = {0: base}
-        width = 70
-        print(f"{'pipeline':<{width}}{'samples/s':>10}{'vs reference':>14}{'vs ref, same workers':>22}")
-
-        def row(name: str, rate: float, workers: int) -> None:
-            same = f"{rate / ref_rates[workers]:>21.2f}x" if workers in ref_rates else f"{'-':>22}"
-            print(f"{name:<{width}}{rate:>10.0f}{rate / base:>13.2f}x{same}", flush=True)
-
-        row("official per-sample reference, 0 workers", base, 0)
-        for w in args.reference_workers:
-            if w > 0:
-                ref_rates[w] = _reference_loader_rate(reference, w, args.batch, args.samples)
-                row(f"official reference, DataLoader, {w} workers", ref_rates[w], w)
+        # (name, workers, measure): the reference first; rounds interleave them so that a slow spell of
+        # a shared machine falls on every configuration alike
+        runs = [("official per-sample reference", 0, lambda: _reference_rate(reference, args.samples))]
+        runs += [(f"official reference, DataLoader, {w} workers", w,
+                  lambda w=w: _reference_loader_rate(reference, w, args.batch, args.samples))
+                 for w in args.reference_workers if w > 0]
         for reduced in (False, True):  # the default dataset API: partial decode on
-            ds.reduced_decode = reduced
             label = "partial decode (default)" if reduced else "full decode"
             for w in args.workers:
-                row(f"ours, {label}, {w} workers: loader",
-                    _loader_rate(ds, None, w, args.batch, args.samples), w)
-                row(f"ours, {label}, {w} workers: + batch step on CPU",
-                    _loader_rate(ds, rep, w, args.batch, args.samples), w)
+                for rep_ in (None, rep):
+                    step = "loader" if rep_ is None else "+ batch step on CPU"
+                    runs.append((f"ours, {label}, {w} workers: {step}", w,
+                                 lambda r=reduced, w=w, rep_=rep_: _set_and_rate(ds, r, rep_, w, args)))
+        rates: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+        for i in range(args.repeat):
+            print(f"round {i + 1} of {args.repeat} ...", flush=True)
+            for name, _, measure in runs:
+                rates[name].append(measure())
+        width = 62
+        print(f"{'pipeline (median of ' + str(args.repeat) + ' rounds)':<{width}}{'samples/s':>10}"
+              f"{'min-max':>12}{'vs reference':>14}{'vs ref, same workers':>22}")
+        for name, med, lo, hi, ratio, same in rate_table(rates, {n: w for n, w, _ in runs}):
+            same_s = f"{same:>21.2f}x" if same is not None else f"{'-':>22}"
+            print(f"{name:<{width}}{med:>10.0f}{f'{lo:.0f}-{hi:.0f}':>12}{ratio:>13.2f}x{same_s}")
         gc.collect()  # the last loaders' workers exit before their images are deleted
 
 

@@ -67,6 +67,21 @@ def test_main_tiny_run(capsys):
     out = capsys.readouterr().out
     assert "mean file" in out and "training samples decoded at scale: 1/1" in out
     assert "region of interest (crop's source box)" in out
-    assert "official per-sample reference, 0 workers" in out
+    assert "official per-sample reference" in out and "top 2/3 only (Pillow)" in out
     assert "ours, full decode, 0 workers: loader" in out
-    assert "ours, reduced decode (default), 0 workers: + batch step on CPU" in out
+    assert "ours, partial decode (default), 0 workers: + batch step on CPU" in out
+
+
+def test_rate_table_reports_medians_ranges_and_ratios_of_medians():
+    rates = {"official per-sample reference": [100.0, 300.0, 200.0],
+             "official reference, DataLoader, 2 workers": [400.0, 380.0, 420.0],
+             "ours, 0 workers": [500.0, 100.0, 300.0], "ours, 2 workers": [800.0, 900.0, 700.0],
+             "ours, 1 workers": [250.0]}
+    workers = {n: w for n, w in zip(rates, (0, 2, 0, 2, 1))}
+    rows = {r[0]: r[1:] for r in bench.rate_table(rates, workers)}
+    assert rows["official per-sample reference"] == (200.0, 100.0, 300.0, 1.0, 1.0)
+    med, lo, hi, ratio, same = rows["ours, 2 workers"]
+    assert (med, lo, hi) == (800.0, 700.0, 900.0)
+    assert ratio == pytest.approx(4.0) and same == pytest.approx(2.0)
+    assert rows["ours, 0 workers"][3:] == pytest.approx((1.5, 1.5))
+    assert rows["ours, 1 workers"][4] is None  # no reference measured with 1 worker
