@@ -24,7 +24,8 @@ def _demo(args: argparse.Namespace) -> None:
         print(json.dumps({run: round(r["AP"], 4) for run, r in results.items()}))
         return
     results = run_demo(args.out, fast=args.fast, device=args.device, size=args.size, seeds=args.seeds,
-                       pretrained=not args.scratch, epochs=args.epochs, lr=args.lr)
+                       pretrained=not args.scratch, epochs=args.epochs, lr=args.lr,
+                       batch_size=args.batch)
     print((Path(args.out) / "report.md").read_text())
     print(json.dumps({k: round(v["AP"], 4) for k, v in results.items()}))
 
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="both heads' schedule (default 16, the make-demo budget; decays at 3/4 and 15/16)")
     demo.add_argument("--lr", type=float, default=None,
                       help="both heads' Adam learning rate (default 1e-3, the official one)")
+    demo.add_argument("--batch", type=int, default=None, help="both heads' batch size (default 32)")
     demo.add_argument("--k-sweep", type=float, nargs="+", metavar="K",
                       help="instead of the study: Figure 3's ablation, the SimDR run once per K")
     demo.set_defaults(func=_demo)

@@ -11,8 +11,7 @@ same run:
 * ours, the one data path: ``CocoKeypoints`` through :func:`simdr_lite.data.loading.make_loader` with
   0, 1 and 2 workers (uint8 crops), then the batch step :func:`simdr_lite.data.batch.prepare_batch`
   (normalisation and the representation's targets for the whole batch; on the CPU here, where training
-  would run it on its GPU), with partial JPEG decoding off (full decode) and on (the default: at 1/f
-  scale when the crop downsamples f times, and only down to the last row the crop reads).
+  would run it on its GPU), with reduced-scale JPEG decoding off (full decode) and on (the default).
 
 Each configuration is measured ``--repeat`` times (default 3) in interleaved rounds; the table shows
 the median and the range of each, and ratios of medians (a shared machine's slow spells fall on all).
@@ -27,8 +26,8 @@ what it costs on real COCO; persons have COCO-like box sizes (:data:`SIZE_MIX` o
 by COCO's area thresholds). ``stick`` is the earlier set,
 :func:`simdr_lite.data.synthetic.make_synthetic_coco` (stick figures 40-90% of the image height on smooth
 backgrounds, smaller files).
-The run prints the mean file size, the decode time at full, 1/2, 1/4 and 1/8 scale and of the top two
-thirds alone, and the share of training samples decoded at each scale. ``--decoders`` also times
+The run prints the mean file size, the decode time at full, 1/2, 1/4 and 1/8 scale, and the share of
+training samples decoded at each scale. ``--decoders`` also times
 ``torchvision.io.decode_jpeg``.
 """
 
@@ -56,7 +55,7 @@ from simdr_lite.data.augment import AugmentConfig, decode_factor, sample_augment
 from simdr_lite.data.batch import prepare_batch
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.data.fixtures import COCO_TEMPLATE
-from simdr_lite.data.io import DECODE_FLAGS, decode_top_rows, jpeg_frame
+from simdr_lite.data.io import DECODE_FLAGS
 from simdr_lite.data.loading import make_loader, worker_init
 from simdr_lite.data.synthetic import make_synthetic_coco
 from simdr_lite.geometry import PIXEL_STD, get_affine_transform
@@ -378,22 +377,6 @@ def decode_times(files: Sequence[str], repeat: int = 3) -> dict[int, float]:
     return out
 
 
-def top_rows_time(files: Sequence[str], share: float = 2 / 3, repeat: int = 3) -> float:
-    """ms per image of :func:`~simdr_lite.data.io.decode_top_rows` (Pillow) down to ``share`` of the
-    height, as the default path decodes when a crop's lowest row is there (best of ``repeat`` passes)."""
-    blobs = [np.fromfile(f, np.uint8) for f in files]
-    frames = [jpeg_frame(b) for b in blobs]
-    rows = [int(share * fr.height) for fr in frames]
-    decode_top_rows(blobs[0], frames[0], rows[0])
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for b, fr, r in zip(blobs, frames, rows):
-            decode_top_rows(b, fr, r)
-        best = min(best, time.perf_counter() - t0)
-    return best / len(blobs) * 1e3
-
-
 def _torchvision_time(files: Sequence[str]) -> float:
     from torchvision.io import decode_jpeg
 
@@ -500,8 +483,7 @@ def main(argv: list[str] | None = None) -> None:
               f"HRNet-COCO augmentation, {'RGB' if rgb else 'BGR'}; batch {args.batch}; torch threads 1")
         dec = decode_times(files)
         line = ", ".join(f"1/{f} {t:.2f}" if f > 1 else f"full {t:.2f}" for f, t in dec.items())
-        top = top_rows_time(files)
-        print(f"JPEG decode (cv2.imdecode), ms/image: {line}; top 2/3 only (Pillow) {top:.2f}")
+        print(f"JPEG decode (cv2.imdecode), ms/image: {line}")
         if args.decoders:
             print(f"torchvision.io.decode_jpeg, ms/image: full {_torchvision_time(files):.2f}")
         shares = factor_shares(ds)
@@ -518,8 +500,8 @@ def main(argv: list[str] | None = None) -> None:
         runs += [(f"official reference, DataLoader, {w} workers", w,
                   lambda w=w: _reference_loader_rate(reference, w, args.batch, args.samples))
                  for w in args.reference_workers if w > 0]
-        for reduced in (False, True):  # the default dataset API: partial decode on
-            label = "partial decode (default)" if reduced else "full decode"
+        for reduced in (False, True):  # the default dataset API: reduced decode on
+            label = "reduced decode (default)" if reduced else "full decode"
             for w in args.workers:
                 for rep_ in (None, rep):
                     step = "loader" if rep_ is None else "+ batch step on CPU"

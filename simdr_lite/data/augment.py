@@ -286,15 +286,12 @@ def apply_augmentation(
     flip_index: np.ndarray,
     *,
     margin: float = 1.0,
-    color_rgb: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Warp ``image`` once and move the joints: returns ``(crop uint8, joints_crop (K,2), visible,
     center)`` where ``center`` is the centre in the (possibly mirrored) image, as the official meta.
 
-    ``image`` is a decoded array (warped as it is), or a :class:`~simdr_lite.data.io.LazyImage`: that
-    one is decoded here at the scale :func:`decode_factor` (with ``margin``) picks for the crop, and
-    only down to the last row the warp reads (:func:`rows_read`, ``LazyImage.decode_rows``); its crop
-    is RGB if ``color_rgb`` else BGR."""
+    ``image`` is a decoded array, or a :class:`~simdr_lite.data.io.LazyImage`: that one is decoded
+    here at the scale :func:`decode_factor` (with ``margin``) picks for the crop, always BGR."""
     width = image.shape[1] if isinstance(image, np.ndarray) else image.width
     c, j, v = aug.center, joints, np.asarray(visible, np.float32)
     if aug.flip:
@@ -302,28 +299,16 @@ def apply_augmentation(
         c = flip_center(c, width)
     trans = get_affine_transform(c, aug.scale, aug.rotation, input_size)  # flipped image -> crop
     trans_img = trans @ _mirror(width) if aug.flip else trans  # original image -> crop
-    if isinstance(image, np.ndarray):
-        crop = warp_image(image, trans_img, input_size)
-    else:
+    if not isinstance(image, np.ndarray):
         f = decode_factor(trans_img, image.max_factor, margin)
-        to_crop = trans_img @ reduced_to_original(f) if f > 1 else trans_img  # reduced -> original -> crop
-        pixels, rgb = image.decode_rows(f, rows_read(to_crop, input_size))
-        if pixels.shape[1] != image.shape_at(f)[1]:  # decode() fell back to full scale
-            to_crop = trans_img
-        crop = warp_image(pixels, to_crop, input_size)
-        if rgb != color_rgb:
-            crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)  # 5 us on the crop (the same swap both ways)
+        pixels = image.decode(f)
+        if pixels.shape[:2] != image.shape_at(f):  # decode() fell back to full scale
+            f = 1
+        image = pixels
+        if f > 1:
+            trans_img = trans_img @ reduced_to_original(f)  # reduced image -> original -> crop
+    crop = warp_image(image, trans_img, input_size)
     return crop, transform_joints(j, v, trans), v, c
-
-
-def rows_read(to_crop: np.ndarray, input_size: Sequence[int]) -> int:
-    """How many rows from the top of the source image :func:`warp_image` with ``to_crop`` reads: the
-    crop's corners mapped back (the lowest one; an affine map's extremes are at corners), plus the
-    bilinear neighbour below and one row for OpenCV's fixed-point rounding of source coordinates."""
-    w, h = int(input_size[0]), int(input_size[1])
-    inv = cv2.invertAffineTransform(np.asarray(to_crop, np.float64)[:2])
-    lowest = max(inv[1, 0] * x + inv[1, 1] * y + inv[1, 2] for x in (0, w - 1) for y in (0, h - 1))
-    return max(1, int(np.floor(lowest)) + 3)
 
 
 def preview_augmentation(

@@ -23,10 +23,8 @@ quality-90 photo-like JPEGs (~150 KB) a 1/2, 1/4, 1/8 decode takes ~86%, ~80%, ~
 
 from __future__ import annotations
 
-import io
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +39,6 @@ DECODE_FLAGS = {
     4: cv2.IMREAD_REDUCED_COLOR_4 | cv2.IMREAD_IGNORE_ORIENTATION,
     8: cv2.IMREAD_REDUCED_COLOR_8 | cv2.IMREAD_IGNORE_ORIENTATION,
 }
-
-
-#: :meth:`LazyImage.decode_rows` decodes only the top rows when they end above this share of the image
-#: height: below it the partial decode (Pillow) beats OpenCV's full decode, which is ~15-20 % faster
-#: per row (640x480 q90: Pillow 2.0 ms, OpenCV 1.7 ms in full).
-TOP_ROWS_MAX_SHARE = 0.8
 
 
 class ImageReadError(OSError):
@@ -102,36 +94,18 @@ def read_image(path: str | os.PathLike, color_rgb: bool = False) -> np.ndarray:
 
 # JPEG markers that carry a frame header (SOF0-SOF15 except DHT C4, JPG C8 and DAC CC).
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-#: Frames whose first rows can be decoded alone: baseline and extended sequential Huffman (SOF0, SOF1).
-_SEQUENTIAL = frozenset({0xC0, 0xC1})
 
 
-@dataclass(frozen=True)
-class JpegFrame:
-    """What a JPEG's headers say, read without decoding (:func:`jpeg_frame`).
-
-    ``height_at`` is the byte offset of the frame header's 2-byte height; ``mcu_height`` the pixel rows
-    per MCU row (8 x the largest vertical sampling factor); ``rows_alone``: sequential, with all
-    components in the first scan, so that its top rows decode without the rest (:func:`decode_top_rows`).
-    """
-
-    width: int
-    height: int
-    height_at: int
-    mcu_height: int
-    rows_alone: bool
-
-
-def jpeg_frame(data: np.ndarray | bytes) -> JpegFrame | None:
-    """The :class:`JpegFrame` of ``data``, or ``None`` if it is not a JPEG (or its frame header cannot
-    be read before the first scan, or gives a zero size). Walks the marker segments from the start; a
-    few microseconds (only the headers are touched). EXIF orientation is not applied, as in
+def jpeg_size(data: np.ndarray | bytes) -> tuple[int, int] | None:
+    """``(W, H)`` from a JPEG's frame header without decoding, or ``None`` if ``data`` is not a JPEG
+    (or its header cannot be read before the first scan). Walks the marker segments from the start;
+    a few microseconds (only the headers are touched). EXIF orientation is not applied, as in
     :data:`IMREAD_FLAGS` (``IMREAD_IGNORE_ORIENTATION``)."""
     buf = memoryview(data).cast("B") if not isinstance(data, bytes) else data
     n = len(buf)
     if n < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
         return None
-    i, frame = 2, None
+    i = 2
     while i + 4 <= n:
         if buf[i] != 0xFF:
             return None  # not at a marker: malformed
@@ -142,62 +116,17 @@ def jpeg_frame(data: np.ndarray | bytes) -> JpegFrame | None:
         if m == 0x01 or 0xD0 <= m <= 0xD8:  # standalone markers (TEM, RSTn, SOI)
             i += 2
             continue
-        if m == 0xD9 or (m == 0xDA and frame is None):  # end of image, or a scan before any frame header
+        if m in (0xD9, 0xDA):  # end of image or start of scan before any frame header
             return None
         length = (buf[i + 2] << 8) | buf[i + 3]
-        if m == 0xDA:  # first scan: all components in it?
-            return JpegFrame(*frame[:4], frame[4] and buf[i + 4] == frame[5])
         if m in _SOF_MARKERS:
-            if i + 10 > n or length < 8:
+            if i + 9 > n or length < 7:
                 return None
-            h, w, nf = (buf[i + 5] << 8) | buf[i + 6], (buf[i + 7] << 8) | buf[i + 8], buf[i + 9]
-            if not (w > 0 and h > 0):  # h = 0: height given later (DNL)
-                return None
-            vmax = max((buf[j + 1] & 0x0F for j in range(i + 10, min(i + 10 + 3 * nf, n), 3)), default=1)
-            frame = (w, h, i + 5, 8 * max(1, vmax), m in _SEQUENTIAL, nf)
+            h = (buf[i + 5] << 8) | buf[i + 6]
+            w = (buf[i + 7] << 8) | buf[i + 8]
+            return (w, h) if w > 0 and h > 0 else None  # h = 0: height given later (DNL)
         i += 2 + length
-    return JpegFrame(*frame[:4], False) if frame is not None else None
-
-
-def jpeg_size(data: np.ndarray | bytes) -> tuple[int, int] | None:
-    """``(W, H)`` from a JPEG's frame header without decoding, or ``None`` if ``data`` is not a JPEG
-    (see :func:`jpeg_frame`)."""
-    frame = jpeg_frame(data)
-    return None if frame is None else (frame.width, frame.height)
-
-
-def decode_top_rows(data: np.ndarray, frame: JpegFrame, rows: int, factor: int = 1,
-                    path: str | os.PathLike = "<bytes>") -> np.ndarray | None:
-    """Decode only the top of a JPEG: RGB ``(h, ceil(W / f), 3)`` uint8 whose first ``rows`` rows (at
-    scale ``1/f``) equal those of a full decode, or ``None`` when it cannot (the caller decodes in full).
-
-    How: a copy of the file whose frame header states a smaller height ``H'`` (``rows * f`` rounded up to
-    whole MCU rows, plus one MCU row so that chroma upsampling near the cut sees the same neighbours).
-    libjpeg then stops after ``H'`` rows: the Huffman decoding, IDCT and colour conversion of the rows
-    below are skipped, and the rest of the file is skipped as unused bytes. Decoded with Pillow, whose
-    libjpeg error manager is silent (OpenCV's prints a "corrupt JPEG data" warning for the skipped
-    bytes). Only for sequential JPEGs with one interleaved scan (``frame.rows_alone``).
-    Raises :class:`ImageReadError` when the part it decodes is corrupt.
-    """
-    from PIL import Image
-
-    if not frame.rows_alone or factor not in DECODE_FLAGS:
-        return None
-    mcu = frame.mcu_height
-    keep = min(frame.height, -(-max(1, rows) * factor // mcu) * mcu + mcu)
-    buf = bytearray(data)
-    buf[frame.height_at:frame.height_at + 2] = keep.to_bytes(2, "big")
-    size = (-(-frame.width // factor), -(-keep // factor))
-    try:
-        with Image.open(io.BytesIO(buf)) as im:
-            if factor > 1:
-                im.draft("RGB", size)
-            im.load()
-            if im.mode != "RGB" or im.size != size:
-                return None  # grey or CMYK, or an unexpected scale: the caller decodes in full
-            return np.asarray(im)
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageReadError(f"image file {os.fspath(path)!r} is corrupt ({exc})") from exc
+    return None
 
 
 class LazyImage:
@@ -211,18 +140,16 @@ class LazyImage:
         max_factor: 8 for a JPEG, 1 for other formats.
         cache: optional dict shared by a dataset, keyed by ``(path, factor)``: decoded images are
             kept there and reused (each scale of a file is decoded at most once).
-        frame: the JPEG's :class:`JpegFrame` (:meth:`open` reads it), which lets :meth:`decode_rows`
-            decode only the top of the image.
     """
 
-    __slots__ = ("path", "width", "height", "data", "max_factor", "cache", "frame")
+    __slots__ = ("path", "width", "height", "data", "max_factor", "cache")
 
     def __init__(self, path: str, size: tuple[int, int], data: np.ndarray | None = None,
-                 max_factor: int = 8, cache: dict | None = None, frame: JpegFrame | None = None) -> None:
+                 max_factor: int = 8, cache: dict | None = None) -> None:
         self.path = path
         self.width, self.height = int(size[0]), int(size[1])
         self.data, self.max_factor = data, int(max_factor)
-        self.cache, self.frame = cache, frame
+        self.cache = cache
 
     @classmethod
     def open(cls, path: str | os.PathLike, cache: dict | None = None) -> LazyImage:
@@ -230,9 +157,9 @@ class LazyImage:
         once (its size is needed) and gets ``max_factor = 1``. Raises :class:`ImageReadError`."""
         path = os.fspath(path)
         data = read_bytes(path)
-        frame = jpeg_frame(data)
-        if frame is not None:
-            return cls(path, (frame.width, frame.height), data, 8, cache, frame)
+        size = jpeg_size(data)
+        if size is not None:
+            return cls(path, size, data, 8, cache)
         img = decode_image(data, path)
         out = cls(path, (img.shape[1], img.shape[0]), data, 1, cache)
         out._store(1, img)
@@ -264,26 +191,6 @@ class LazyImage:
         if self.cache is not None:
             self.cache[key] = img
         return img
-
-    def decode_rows(self, factor: int, rows: int) -> tuple[np.ndarray, bool]:
-        """At least the top ``rows`` rows of the decode at ``factor``: ``(pixels, is_rgb)``.
-
-        Without a shared cache (which keeps whole images) and when the rows needed stop above
-        :data:`TOP_ROWS_MAX_SHARE` of the image, only the top is decoded (:func:`decode_top_rows`, RGB);
-        otherwise this is :meth:`decode` (BGR, full height). The rows given equal a full decode's.
-        """
-        factor = min(int(factor), self.max_factor)
-        frame = self.frame
-        if (self.cache is None and frame is not None and frame.rows_alone
-                and rows * factor + 2 * frame.mcu_height <= TOP_ROWS_MAX_SHARE * self.height):
-            if self.data is None:
-                self.data = read_bytes(self.path)
-            if _truncated_jpeg(self.data):
-                raise ImageReadError(f"JPEG file {self.path!r} is truncated (no end-of-image marker)")
-            img = decode_top_rows(self.data, frame, rows, factor, self.path)
-            if img is not None:
-                return img, True
-        return self.decode(factor), False
 
 
 def _truncated_jpeg(data: np.ndarray) -> bool:

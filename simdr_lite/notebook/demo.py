@@ -58,13 +58,15 @@ TABLE2_ROWS = {64: {"heatmap_post": 34.4, "heatmap": 25.8, "simdr": 40.8},
 
 
 def demo_config(run: str, fast: bool = False, root: str | None = None, size: int = 64, seed: int = 0,
-                pretrained: bool = True, epochs: int | None = None, lr: float | None = None) -> Config:
+                pretrained: bool = True, epochs: int | None = None, lr: float | None = None,
+                batch_size: int | None = None) -> Config:
     """The demo's config for ``run`` (one of :data:`RUNS`) at ``size`` x ``size`` input (``fast``: a few
     images and one epoch, for tests and CI). ``seed`` draws the synthetic data and the initialisation;
     ``pretrained``: start from the committed backbone (``model.pretrained: imagenet``,
     :data:`BACKBONE_FILE` for this network), or from scratch when False or when the file is absent.
     ``epochs``: a longer (or shorter) schedule of the same shape, decays at 3/4 and 15/16 of it.
-    ``lr``: both heads' Adam learning rate (default 1e-3, the official one)."""
+    ``lr``, ``batch_size``: both heads' Adam learning rate (default 1e-3, the official one) and batch
+    (default 32, the official per-GPU batch)."""
     if size < 32 or size % 16:
         raise ValueError(f"demo input size must be a multiple of 16 (the network's stride) and >= 32, "
                          f"got {size}")
@@ -81,6 +83,10 @@ def demo_config(run: str, fast: bool = False, root: str | None = None, size: int
         if not lr > 0:
             raise ValueError(f"demo lr must be > 0, got {lr}")
         extra.setdefault("train", {})["lr"] = float(lr)
+    if batch_size is not None:
+        if batch_size < 1:
+            raise ValueError(f"demo batch_size must be >= 1, got {batch_size}")
+        extra.setdefault("train", {})["batch_size"] = int(batch_size)
     return from_dict(DEMO_BASE, RUNS[run], FAST if fast else {}, extra,
                      {"model": {"input_size": [size, size], "pretrained": backbone}, "train": {"seed": seed},
                       "description": f"simdr-lite demo: {run} run, {size}x{size}, synthetic set"})
@@ -88,37 +94,39 @@ def demo_config(run: str, fast: bool = False, root: str | None = None, size: int
 
 def run_demo(out_dir: str | Path = "runs/demo", *, fast: bool = False, device: str | None = None,
              progress: bool = True, parallel: bool | None = None, size: int = 64, seeds: int = 1,
-             pretrained: bool = True, epochs: int | None = None, lr: float | None = None
-             ) -> dict[str, dict[str, Any]]:
+             pretrained: bool = True, epochs: int | None = None, lr: float | None = None,
+             batch_size: int | None = None) -> dict[str, dict[str, Any]]:
     """Train both heads, evaluate the three variants, write the report; returns the COCO stats.
 
     ``size``: the input side (64, the default, is the paper's 64x64 rows; 128 its 128x128 rows).
     ``seeds`` > 1: one study per seed 0 .. seeds-1 in ``out_dir/seed<i>``, then the mean of each stat
     in ``out_dir/results.json`` (same keys, plus ``AP_std`` and the per-seed ``AP_seeds``).
-    ``epochs``, ``lr``: both heads' schedule (default 16 epochs, the ``make demo`` budget) and learning
-    rate (default 1e-3); see :func:`demo_config`.
+    ``epochs``, ``lr``, ``batch_size``: both heads' schedule (default 16 epochs, the ``make demo``
+    budget), learning rate (default 1e-3) and batch (default 32); see :func:`demo_config`.
     """
     if seeds < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
     out = Path(out_dir)
     if seeds > 1:
         per_seed = [run_demo_seed(out / f"seed{s}", seed=s, fast=fast, device=device, progress=progress,
-                                  parallel=parallel, size=size, pretrained=pretrained, epochs=epochs, lr=lr)
+                                  parallel=parallel, size=size, pretrained=pretrained, epochs=epochs, lr=lr,
+                                  batch_size=batch_size)
                     for s in range(seeds)]
         summary = summarize(per_seed)
         (out / "results.json").write_text(json.dumps(summary, indent=2))
-        cfg = demo_config("simdr", fast=fast, size=size, pretrained=pretrained, epochs=epochs, lr=lr)
+        cfg = demo_config("simdr", fast=fast, size=size, pretrained=pretrained, epochs=epochs, lr=lr,
+                          batch_size=batch_size)
         (out / "report.md").write_text(_report(summary, {}, cfg, _oracle(out / "seed0", size), seeds=seeds,
                                                prefix="seed0/"))
         return summary
     return run_demo_seed(out, fast=fast, device=device, progress=progress, parallel=parallel, size=size,
-                         pretrained=pretrained, epochs=epochs, lr=lr)
+                         pretrained=pretrained, epochs=epochs, lr=lr, batch_size=batch_size)
 
 
 def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, device: str | None = None,
                   progress: bool = True, parallel: bool | None = None, size: int = 64,
-                  pretrained: bool = True, epochs: int | None = None, lr: float | None = None
-                  ) -> dict[str, dict[str, float]]:
+                  pretrained: bool = True, epochs: int | None = None, lr: float | None = None,
+                  batch_size: int | None = None) -> dict[str, dict[str, float]]:
     """One study (both heads trained and scored, report written) with ``seed``; returns the COCO stats.
 
     On a CPU with two or more cores the two trainings run side by side, one process each with half
@@ -129,7 +137,7 @@ def run_demo_seed(out_dir: str | Path, *, seed: int = 0, fast: bool = False, dev
     out.mkdir(parents=True, exist_ok=True)
     root = str(out / "data") if fast else None
     configs = {run: demo_config(run, fast=fast, root=root, size=size, seed=seed, pretrained=pretrained,
-                                epochs=epochs, lr=lr)
+                                epochs=epochs, lr=lr, batch_size=batch_size)
                for run in RUNS}
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     cores = build.cpu_cores()

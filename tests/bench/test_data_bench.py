@@ -67,9 +67,9 @@ def test_main_tiny_run(capsys):
     out = capsys.readouterr().out
     assert "mean file" in out and "training samples decoded at scale: 1/1" in out
     assert "region of interest (crop's source box)" in out
-    assert "official per-sample reference" in out and "top 2/3 only (Pillow)" in out
+    assert "official per-sample reference" in out and "(median of 1 rounds)" in out
     assert "ours, full decode, 0 workers: loader" in out
-    assert "ours, partial decode (default), 0 workers: + batch step on CPU" in out
+    assert "ours, reduced decode (default), 0 workers: + batch step on CPU" in out
 
 
 def test_rate_table_reports_medians_ranges_and_ratios_of_medians():

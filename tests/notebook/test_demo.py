@@ -34,6 +34,9 @@ def test_demo_config_seed_scratch_and_epochs():
     assert faster[0].train.epochs == 16
     with pytest.raises(ValueError, match="lr must be > 0"):
         demo_config("simdr", lr=0.0)
+    assert demo_config("heatmap", batch_size=16).train.batch_size == 16
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        demo_config("simdr", batch_size=0)
 
 
 def test_record_demo_copies_the_small_artefacts_and_one_seeds_weights(tmp_path):
