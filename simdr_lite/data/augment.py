@@ -291,7 +291,8 @@ def apply_augmentation(
     center)`` where ``center`` is the centre in the (possibly mirrored) image, as the official meta.
 
     ``image`` is a decoded array, or a :class:`~simdr_lite.data.io.LazyImage`: that one is decoded
-    here at the scale :func:`decode_factor` (with ``margin``) picks for the crop, always BGR."""
+    here at the scale :func:`decode_factor` (with ``margin``) picks for the crop, and only down to the
+    last row the warp reads when TurboJPEG is present (:func:`rows_read`), always BGR."""
     width = image.shape[1] if isinstance(image, np.ndarray) else image.width
     c, j, v = aug.center, joints, np.asarray(visible, np.float32)
     if aug.flip:
@@ -301,14 +302,23 @@ def apply_augmentation(
     trans_img = trans @ _mirror(width) if aug.flip else trans  # original image -> crop
     if not isinstance(image, np.ndarray):
         f = decode_factor(trans_img, image.max_factor, margin)
-        pixels = image.decode(f)
-        if pixels.shape[:2] != image.shape_at(f):  # decode() fell back to full scale
-            f = 1
-        image = pixels
-        if f > 1:
-            trans_img = trans_img @ reduced_to_original(f)  # reduced image -> original -> crop
+        to_crop = trans_img @ reduced_to_original(f) if f > 1 else trans_img  # reduced -> original -> crop
+        pixels = image.decode_rows(f, rows_read(to_crop, input_size))
+        if pixels.shape[1] != image.shape_at(f)[1]:  # decode() fell back to full scale
+            to_crop = trans_img
+        image, trans_img = pixels, to_crop
     crop = warp_image(image, trans_img, input_size)
     return crop, transform_joints(j, v, trans), v, c
+
+
+def rows_read(to_crop: np.ndarray, input_size: Sequence[int]) -> int:
+    """How many rows from the top of the source image :func:`warp_image` with ``to_crop`` reads: the
+    crop's corners mapped back (an affine map's extremes are at corners), plus the bilinear neighbour
+    below and one row for OpenCV's fixed-point rounding of source coordinates."""
+    w, h = int(input_size[0]), int(input_size[1])
+    inv = cv2.invertAffineTransform(np.asarray(to_crop, np.float64)[:2])
+    lowest = max(inv[1, 0] * x + inv[1, 1] * y + inv[1, 2] for x in (0, w - 1) for y in (0, h - 1))
+    return max(1, int(np.floor(lowest)) + 3)
 
 
 def preview_augmentation(

@@ -31,6 +31,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .turbojpeg import JpegFrame, decode_top_rows, jpeg_frame
+
 IMREAD_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
 # imdecode flags per scale factor: full, or libjpeg DCT scaling to 1/2, 1/4, 1/8 (JPEG only)
 DECODE_FLAGS = {
@@ -92,41 +94,12 @@ def read_image(path: str | os.PathLike, color_rgb: bool = False) -> np.ndarray:
     return decode_image(read_bytes(path), path, color_rgb)
 
 
-# JPEG markers that carry a frame header (SOF0-SOF15 except DHT C4, JPG C8 and DAC CC).
-_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
-
 def jpeg_size(data: np.ndarray | bytes) -> tuple[int, int] | None:
     """``(W, H)`` from a JPEG's frame header without decoding, or ``None`` if ``data`` is not a JPEG
-    (or its header cannot be read before the first scan). Walks the marker segments from the start;
-    a few microseconds (only the headers are touched). EXIF orientation is not applied, as in
-    :data:`IMREAD_FLAGS` (``IMREAD_IGNORE_ORIENTATION``)."""
-    buf = memoryview(data).cast("B") if not isinstance(data, bytes) else data
-    n = len(buf)
-    if n < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
-        return None
-    i = 2
-    while i + 4 <= n:
-        if buf[i] != 0xFF:
-            return None  # not at a marker: malformed
-        m = buf[i + 1]
-        if m == 0xFF:  # fill byte before a marker
-            i += 1
-            continue
-        if m == 0x01 or 0xD0 <= m <= 0xD8:  # standalone markers (TEM, RSTn, SOI)
-            i += 2
-            continue
-        if m in (0xD9, 0xDA):  # end of image or start of scan before any frame header
-            return None
-        length = (buf[i + 2] << 8) | buf[i + 3]
-        if m in _SOF_MARKERS:
-            if i + 9 > n or length < 7:
-                return None
-            h = (buf[i + 5] << 8) | buf[i + 6]
-            w = (buf[i + 7] << 8) | buf[i + 8]
-            return (w, h) if w > 0 and h > 0 else None  # h = 0: height given later (DNL)
-        i += 2 + length
-    return None
+    (or its header cannot be read before the first scan); :func:`~simdr_lite.data.turbojpeg.jpeg_frame`
+    reads it. EXIF orientation is not applied, as in :data:`IMREAD_FLAGS` (``IMREAD_IGNORE_ORIENTATION``)."""
+    frame = jpeg_frame(data)
+    return None if frame is None else (frame.width, frame.height)
 
 
 class LazyImage:
@@ -140,16 +113,18 @@ class LazyImage:
         max_factor: 8 for a JPEG, 1 for other formats.
         cache: optional dict shared by a dataset, keyed by ``(path, factor)``: decoded images are
             kept there and reused (each scale of a file is decoded at most once).
+        frame: the JPEG's headers (:meth:`open` reads them), which let :meth:`decode_rows` decode only
+            the top of the image.
     """
 
-    __slots__ = ("path", "width", "height", "data", "max_factor", "cache")
+    __slots__ = ("path", "width", "height", "data", "max_factor", "cache", "frame")
 
     def __init__(self, path: str, size: tuple[int, int], data: np.ndarray | None = None,
-                 max_factor: int = 8, cache: dict | None = None) -> None:
+                 max_factor: int = 8, cache: dict | None = None, frame: JpegFrame | None = None) -> None:
         self.path = path
         self.width, self.height = int(size[0]), int(size[1])
         self.data, self.max_factor = data, int(max_factor)
-        self.cache = cache
+        self.cache, self.frame = cache, frame
 
     @classmethod
     def open(cls, path: str | os.PathLike, cache: dict | None = None) -> LazyImage:
@@ -157,9 +132,9 @@ class LazyImage:
         once (its size is needed) and gets ``max_factor = 1``. Raises :class:`ImageReadError`."""
         path = os.fspath(path)
         data = read_bytes(path)
-        size = jpeg_size(data)
-        if size is not None:
-            return cls(path, size, data, 8, cache)
+        frame = jpeg_frame(data)
+        if frame is not None:
+            return cls(path, (frame.width, frame.height), data, 8, cache, frame)
         img = decode_image(data, path)
         out = cls(path, (img.shape[1], img.shape[0]), data, 1, cache)
         out._store(1, img)
@@ -191,6 +166,27 @@ class LazyImage:
         if self.cache is not None:
             self.cache[key] = img
         return img
+
+    def decode_rows(self, factor: int, rows: int) -> np.ndarray:
+        """BGR, at least the top ``rows`` rows of the decode at ``factor``, equal to a full decode's.
+
+        Without a shared cache (which keeps whole images) and with the system's TurboJPEG, only the top
+        is decoded (:func:`~simdr_lite.data.turbojpeg.decode_top_rows`); otherwise this is :meth:`decode`.
+        Raises :class:`ImageReadError` when corrupt or truncated, as :meth:`decode` does.
+        """
+        factor = min(int(factor), self.max_factor)
+        if self.cache is None and self.frame is not None:
+            if self.data is None:
+                self.data = read_bytes(self.path)
+            if _truncated_jpeg(self.data):
+                raise ImageReadError(f"JPEG file {self.path!r} is truncated (no end-of-image marker)")
+            try:
+                img = decode_top_rows(self.data, self.frame, rows, factor)
+            except ValueError as exc:
+                raise ImageReadError(f"image file {self.path!r} is corrupt ({exc})") from exc
+            if img is not None:
+                return img
+        return self.decode(factor)
 
 
 def _truncated_jpeg(data: np.ndarray) -> bool:

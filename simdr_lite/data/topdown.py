@@ -27,6 +27,9 @@ scaling and the map is composed with the reduced-to-original pixel map
 Joints, centre, scale and flip (mirrored about the original width) are exactly those of a full decode;
 the crop differs from the full-decode crop only by the decode's low-pass filtering (a few grey levels
 on textured images, closer to an anti-aliased crop; see ``tests/data/test_reduced_decode.py``).
+With the system's TurboJPEG and without ``cache_images``, only the rows down to the crop's last one
+are decoded (:mod:`simdr_lite.data.turbojpeg`; a training crop's source box ends on average at two
+thirds of a COCO-like photo's height), bit-identical to the full decode's rows.
 Colour conversion for ``color_rgb`` is done on the crop (a channel swap commutes with the warp, bit
 for bit). Other formats than JPEG are decoded in full. ``reduced_decode=False`` is the previous,
 full-decode path, bit-identical to it. With ``cache_images`` the cache holds each (file, scale)

@@ -15,9 +15,11 @@ from simdr_lite.data.augment import (
     random_flip,
     random_rotation,
     random_scale,
+    rows_read,
     sample_augmentation,
     sample_rng,
     to_chw,
+    warp_image,
 )
 from simdr_lite.geometry import affine_transform, get_affine_transform
 from simdr_lite.skeletons import COCO
@@ -198,3 +200,14 @@ def test_preview_callback_matches_training_path():
                                        FLIP_INDEX)
     assert np.array_equal(crop, ref) and np.allclose(jc, jr)
     assert np.allclose(_brightest(crop), jc[0], atol=1.0)  # the joint follows the pixels
+
+
+def test_rows_read_covers_every_source_row_the_warp_samples():
+    """A ramp image whose value is its row index: no crop pixel reaches below the last row read."""
+    input_size = (48, 64)
+    ramp = np.repeat(np.arange(400, dtype=np.float32)[:, None], 300, axis=1)
+    for rotation in (0.0, 33.0, -70.0):
+        trans = get_affine_transform(np.array([100.0, 90.0]), np.array([0.4, 0.5]), rotation, input_size)
+        rows = rows_read(trans, input_size)
+        crop = warp_image(ramp, trans, input_size)
+        assert rows - 5 < crop.max() <= rows - 1  # covered, and the bound is tight
