@@ -22,6 +22,7 @@ import ctypes
 import ctypes.util
 import os
 import sys
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,10 +88,11 @@ def jpeg_frame(data: np.ndarray | bytes) -> JpegFrame | None:
 
 
 class _TurboJPEG:
-    """The few TurboJPEG 2.x calls needed, one decompressor handle per process (DataLoader workers fork)."""
+    """The few TurboJPEG 2.x calls needed, with one decompressor handle per thread and process (a handle
+    must not be shared between threads, nor used in a child forked from its process: DataLoader workers)."""
 
     def __init__(self, lib: ctypes.CDLL) -> None:
-        self.lib, self._handle, self._pid = lib, None, None
+        self.lib, self._local = lib, threading.local()
         u8p, c_int, c_ulong = ctypes.POINTER(ctypes.c_ubyte), ctypes.c_int, ctypes.c_ulong
         lib.tjInitDecompress.restype = ctypes.c_void_p
         lib.tjDecompress2.argtypes = [ctypes.c_void_p, u8p, c_ulong, u8p, c_int, c_int, c_int, c_int, c_int]
@@ -100,9 +102,10 @@ class _TurboJPEG:
         lib.tjGetErrorStr2.restype = ctypes.c_char_p
 
     def handle(self) -> int:
-        if self._pid != os.getpid():  # a fresh handle in each process, never one shared over fork
-            self._handle, self._pid = self.lib.tjInitDecompress(), os.getpid()
-        return self._handle
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.handle, local.pid = self.lib.tjInitDecompress(), os.getpid()
+        return local.handle
 
     def decode_bgr(self, data: np.ndarray, width: int, height: int) -> tuple[np.ndarray | None, str]:
         """Decode ``data`` scaled to ``(width, height)`` (a size libjpeg's DCT scaling gives exactly):

@@ -127,3 +127,16 @@ def test_training_crops_are_bit_identical_to_full_decode_crops(photo):
         f = decode_factor(trans)
         cut += rows_read(trans @ reduced_to_original(f) if f > 1 else trans, (192, 256)) * f + 32 <= 480
     assert cut >= 20  # the top-rows path was exercised
+
+
+@needs_library
+def test_threads_and_processes_each_get_their_own_decoder(photo):
+    """A TurboJPEG handle is not thread-safe: each thread decodes with its own, to the same pixels."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, data = photo
+    frame = turbojpeg.jpeg_frame(data)
+    want = turbojpeg.decode_top_rows(data, frame, 150)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: turbojpeg.decode_top_rows(data, frame, 150), range(16)))
+    assert all(np.array_equal(g, want) for g in got)
