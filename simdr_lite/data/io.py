@@ -172,7 +172,7 @@ class LazyImage:
 
         Without a shared cache (which keeps whole images) and with the system's TurboJPEG, only the top
         is decoded (:func:`~simdr_lite.data.turbojpeg.decode_top_rows`); otherwise this is :meth:`decode`.
-        Raises :class:`ImageReadError` when corrupt or truncated, as :meth:`decode` does.
+        Raises :class:`ImageReadError` when corrupt or truncated (the full decode judges), as :meth:`decode`.
         """
         factor = min(int(factor), self.max_factor)
         if self.cache is None and self.frame is not None:
@@ -180,10 +180,7 @@ class LazyImage:
                 self.data = read_bytes(self.path)
             if _truncated_jpeg(self.data):
                 raise ImageReadError(f"JPEG file {self.path!r} is truncated (no end-of-image marker)")
-            try:
-                img = decode_top_rows(self.data, self.frame, rows, factor)
-            except ValueError as exc:
-                raise ImageReadError(f"image file {self.path!r} is corrupt ({exc})") from exc
+            img = decode_top_rows(self.data, self.frame, rows, factor)
             if img is not None:
                 return img
         return self.decode(factor)

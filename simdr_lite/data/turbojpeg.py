@@ -40,8 +40,8 @@ class JpegFrame:
     """What a JPEG's headers say, read without decoding (:func:`jpeg_frame`).
 
     ``height_at``: byte offset of the frame header's 2-byte height; ``mcu_height``: pixel rows per MCU
-    row (8 x the largest vertical sampling factor); ``rows_alone``: sequential, with every component in
-    the first scan, so that its top rows decode without the rest.
+    row (8 x the largest vertical sampling factor); ``rows_alone``: 8-bit sequential, with every component
+    in the first scan, so that its top rows decode without the rest.
     """
 
     width: int
@@ -82,7 +82,8 @@ def jpeg_frame(data: np.ndarray | bytes) -> JpegFrame | None:
             if not (w > 0 and h > 0):
                 return None
             vmax = max((buf[j + 1] & 0x0F for j in range(i + 10, min(i + 10 + 3 * nf, n - 1), 3)), default=1)
-            frame = (w, h, i + 5, 8 * max(1, vmax), m in _SEQUENTIAL, nf)
+            eight_bit = buf[i + 4] == 8  # 12-bit sequential JPEGs (SOF1) are left to the full decode
+            frame = (w, h, i + 5, 8 * max(1, vmax), m in _SEQUENTIAL and eight_bit, nf)
         i += 2 + length
     return JpegFrame(*frame[:4], False) if frame is not None else None
 
@@ -98,8 +99,6 @@ class _TurboJPEG:
         lib.tjDecompress2.argtypes = [ctypes.c_void_p, u8p, c_ulong, u8p, c_int, c_int, c_int, c_int, c_int]
         lib.tjDecompress2.restype = c_int
         lib.tjGetErrorCode.argtypes = [ctypes.c_void_p]
-        lib.tjGetErrorStr2.argtypes = [ctypes.c_void_p]
-        lib.tjGetErrorStr2.restype = ctypes.c_char_p
 
     def handle(self) -> int:
         local = self._local
@@ -107,17 +106,17 @@ class _TurboJPEG:
             local.handle, local.pid = self.lib.tjInitDecompress(), os.getpid()
         return local.handle
 
-    def decode_bgr(self, data: np.ndarray, width: int, height: int) -> tuple[np.ndarray | None, str]:
+    def decode_bgr(self, data: np.ndarray, width: int, height: int) -> np.ndarray | None:
         """Decode ``data`` scaled to ``(width, height)`` (a size libjpeg's DCT scaling gives exactly):
-        BGR ``(height, width, 3)``, or ``None`` and the library's message on an error."""
+        BGR ``(height, width, 3)``, or ``None`` on an error (not on a warning)."""
         out = np.empty((height, width, 3), np.uint8)
         u8p = ctypes.POINTER(ctypes.c_ubyte)
         h = self.handle()
         rc = self.lib.tjDecompress2(h, data.ctypes.data_as(u8p), data.size, out.ctypes.data_as(u8p),
                                     width, width * 3, height, _TJPF_BGR, 0)
         if rc != 0 and self.lib.tjGetErrorCode(h) == _TJERR_FATAL:
-            return None, self.lib.tjGetErrorStr2(h).decode(errors="replace")
-        return out, ""  # 0, or a warning only (the skipped rest of the file): the image is complete
+            return None
+        return out  # 0, or a warning only (the skipped rest of the file): the image is complete
 
 
 def _load() -> _TurboJPEG | None:
@@ -145,10 +144,9 @@ def available() -> bool:
 
 def decode_top_rows(data: np.ndarray, frame: JpegFrame, rows: int, factor: int = 1) -> np.ndarray | None:
     """BGR ``(h, ceil(W / f), 3)`` uint8 with ``rows <= h`` whose first ``rows`` rows (at scale ``1/f``)
-    equal a full decode's; ``None`` when it cannot (no library, a progressive or multi-scan JPEG, or too
-    few rows to skip), and the caller decodes in full.
-
-    Raises ``ValueError`` with the library's message when the decoded part is corrupt.
+    equal a full decode's; ``None`` when it cannot (no library, a progressive or multi-scan JPEG, too few
+    rows to skip, or an error from the library), and the caller decodes in full: a corrupt file is then
+    reported by the full decode, exactly as without this module.
     """
     if _TURBO is None or not frame.rows_alone or factor not in (1, 2, 4, 8):
         return None
@@ -158,7 +156,4 @@ def decode_top_rows(data: np.ndarray, frame: JpegFrame, rows: int, factor: int =
         return None  # nothing to skip: the full decode (and its cache) serves
     buf = np.array(data, np.uint8, copy=True)
     buf[frame.height_at:frame.height_at + 2] = (keep >> 8, keep & 0xFF)
-    img, message = _TURBO.decode_bgr(buf, -(-frame.width // factor), keep // factor)
-    if img is None:
-        raise ValueError(message)
-    return img
+    return _TURBO.decode_bgr(buf, -(-frame.width // factor), keep // factor)

@@ -62,6 +62,9 @@ def test_frame_header_fields(photo):
     assert (grey.width, grey.height, grey.mcu_height, grey.rows_alone) == (64, 40, 8, True)
     assert turbojpeg.jpeg_frame(_jpeg(img, cv2.IMWRITE_JPEG_PROGRESSIVE, 1)).rows_alone is False
     assert turbojpeg.jpeg_frame(b"not a jpeg") is None
+    twelve = data.copy()
+    twelve[frame.height_at - 1] = 12  # the frame header's sample precision, just before the height
+    assert turbojpeg.jpeg_frame(twelve).rows_alone is False  # 12-bit: left to the full decode
 
 
 @needs_library
@@ -87,14 +90,15 @@ def test_nothing_to_skip_or_not_sequential_is_left_to_the_full_decode(photo):
 
 
 @needs_library
-def test_corrupt_top_raises_a_read_error(photo, tmp_path):
+def test_a_corrupt_file_is_reported_by_the_full_decode(photo, tmp_path):
     _, data = photo
     frame = turbojpeg.jpeg_frame(data)
     bad = data.copy()
     bad[frame.height_at + 20: frame.height_at + 400] = 0  # tables and scan header destroyed
+    assert turbojpeg.decode_top_rows(bad, frame, 40) is None  # the library's error: left to the full decode
     path = tmp_path / "bad.jpg"
     path.write_bytes(bad.tobytes())
-    with pytest.raises(ImageReadError, match="corrupt"):
+    with pytest.raises(ImageReadError, match="corrupt"):  # which reports it, as without TurboJPEG
         LazyImage.open(path).decode_rows(1, 40)
 
 
