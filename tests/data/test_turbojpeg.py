@@ -144,3 +144,17 @@ def test_threads_and_processes_each_get_their_own_decoder(photo):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda _: turbojpeg.decode_top_rows(data, frame, 150), range(16)))
     assert all(np.array_equal(g, want) for g in got)
+
+
+def test_missing_note_says_how_to_get_the_library(monkeypatch):
+    monkeypatch.setattr(turbojpeg, "_TURBO", None)
+    note = turbojpeg.missing_note()
+    assert "apt-get install libturbojpeg0" in note and "bit-identical" in note
+    assert not turbojpeg.available()
+    data = _jpeg(photo_like_image(np.random.default_rng(2), (64, 48)))
+    assert turbojpeg.decode_top_rows(data, turbojpeg.jpeg_frame(data), 8) is None  # whole-image decoding
+
+
+@needs_library
+def test_no_note_with_the_library():
+    assert turbojpeg.missing_note() is None
