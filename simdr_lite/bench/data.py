@@ -12,7 +12,8 @@ same run:
   0, 1 and 2 workers (uint8 crops), then the batch step :func:`simdr_lite.data.batch.prepare_batch`
   (normalisation and the representation's targets for the whole batch; on the CPU here, where training
   would run it on its GPU), with partial JPEG decoding off (full decode) and on (the default: at 1/f scale
-  when the crop downsamples f times, and, with the system's TurboJPEG, only down to the crop's last row).
+  when the crop downsamples f times, and, with the compiled region decoder, only the rectangle the crop
+  reads).
 
 Each configuration is measured ``--repeat`` times (default 3) in interleaved rounds; the table shows
 the median and the range of each, and ratios of medians (a shared machine's slow spells fall on all).
@@ -27,8 +28,9 @@ what it costs on real COCO; persons have COCO-like box sizes (:data:`SIZE_MIX` o
 by COCO's area thresholds). ``stick`` is the earlier set,
 :func:`simdr_lite.data.synthetic.make_synthetic_coco` (stick figures 40-90% of the image height on smooth
 backgrounds, smaller files).
-The run prints the mean file size, the decode time at full, 1/2, 1/4 and 1/8 scale and (TurboJPEG) of
-the top two thirds alone, and the share of training samples decoded at each scale. ``--decoders`` also times
+The run prints the mean file size, the decode time at full, 1/2, 1/4 and 1/8 scale, the decode time per
+training sample of the whole image against the rectangle its crop reads (:func:`region_time`), and the share
+of training samples decoded at each scale. ``--decoders`` also times
 ``torchvision.io.decode_jpeg``.
 """
 
@@ -52,8 +54,17 @@ from torch.utils.data import DataLoader, Dataset
 
 from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.codecs import reference as ref
-from simdr_lite.data import turbojpeg
-from simdr_lite.data.augment import AugmentConfig, decode_factor, sample_augmentation, sample_rng
+from simdr_lite.data import jpeg_region
+from simdr_lite.data.augment import (
+    AugmentConfig,
+    crop_matrix,
+    decode_factor,
+    flip_center,
+    reduced_to_original,
+    region_read,
+    sample_augmentation,
+    sample_rng,
+)
 from simdr_lite.data.batch import prepare_batch
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.data.fixtures import COCO_TEMPLATE
@@ -379,19 +390,34 @@ def decode_times(files: Sequence[str], repeat: int = 3) -> dict[int, float]:
     return out
 
 
-def top_rows_time(files: Sequence[str], share: float = 2 / 3, repeat: int = 3) -> float:
-    """ms per image of :func:`~simdr_lite.data.turbojpeg.decode_top_rows` down to ``share`` of the height,
-    as the default path decodes a crop whose lowest row is there (best of ``repeat`` passes)."""
-    blobs = [np.fromfile(f, np.uint8) for f in files]
-    jobs = [(b, fr, int(share * fr.height)) for b in blobs if (fr := turbojpeg.jpeg_frame(b)) is not None]
-    turbojpeg.decode_top_rows(*jobs[0])
-    best = float("inf")
+def region_time(ds: CocoKeypoints, repeat: int = 3) -> tuple[float, float]:
+    """``(whole, region)``: ms per training sample (one epoch's augmentations) to decode the whole image at
+    the sample's scale with ``cv2.imdecode``, and only the rectangle its crop reads
+    (:func:`~simdr_lite.data.jpeg_region.decode_region`); best of ``repeat`` passes each, interleaved."""
+    blobs = {f: np.fromfile(f, np.uint8) for f in dict.fromkeys(ds.image_files.tolist())}
+    jobs = []
+    for i in range(len(ds)):
+        aug = sample_augmentation(sample_rng(ds.seed, 0, i), ds.augment, ds.centers[i], ds.scales[i],
+                                  ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
+        width = ds.images[int(ds.image_ids[i])]["width"]
+        trans = (crop_matrix(flip_center(aug.center, width), aug.scale, aug.rotation, ds.input_size, width)
+                 if aug.flip else crop_matrix(aug.center, aug.scale, aug.rotation, ds.input_size))
+        f = decode_factor(trans)
+        to_crop = trans @ reduced_to_original(f) if f > 1 else trans
+        data = blobs[str(ds.image_files[i])]
+        jobs.append((data, jpeg_region.jpeg_frame(data), region_read(to_crop, ds.input_size), f))
+    best = {"whole": float("inf"), "region": float("inf")}
     for _ in range(repeat):
         t0 = time.perf_counter()
-        for job in jobs:
-            turbojpeg.decode_top_rows(*job)
-        best = min(best, time.perf_counter() - t0)
-    return best / len(jobs) * 1e3
+        for data, _, _, f in jobs:
+            cv2.imdecode(data, DECODE_FLAGS[f])
+        t1 = time.perf_counter()
+        for data, frame, box, f in jobs:
+            if jpeg_region.decode_region(data, frame, box, f) is None:
+                cv2.imdecode(data, DECODE_FLAGS[f])  # what the data path does then
+        t2 = time.perf_counter()
+        best = {"whole": min(best["whole"], t1 - t0), "region": min(best["region"], t2 - t1)}
+    return best["whole"] / len(jobs) * 1e3, best["region"] / len(jobs) * 1e3
 
 
 def _torchvision_time(files: Sequence[str]) -> float:
@@ -500,9 +526,13 @@ def main(argv: list[str] | None = None) -> None:
               f"HRNet-COCO augmentation, {'RGB' if rgb else 'BGR'}; batch {args.batch}; torch threads 1")
         dec = decode_times(files)
         line = ", ".join(f"1/{f} {t:.2f}" if f > 1 else f"full {t:.2f}" for f, t in dec.items())
-        top = (f"; top 2/3 only (TurboJPEG) {top_rows_time(files):.2f}" if turbojpeg.available()
-               else "; TurboJPEG not found: no top-rows decoding")
-        print(f"JPEG decode (cv2.imdecode), ms/image: {line}{top}")
+        print(f"JPEG decode (cv2.imdecode), ms/image: {line}")
+        if jpeg_region.available():
+            whole, region = region_time(ds)
+            print(f"decode per training sample, ms: whole image {whole:.2f}, only the crop's rectangle "
+                  f"(jpeg_region) {region:.2f}")
+        else:
+            print(f"no region decoding here: {jpeg_region.missing_note()}")
         if args.decoders:
             print(f"torchvision.io.decode_jpeg, ms/image: full {_torchvision_time(files):.2f}")
         shares = factor_shares(ds)

@@ -58,7 +58,7 @@ class CocoKeypoints(TopDownDataset):
         seed: base seed of the per-sample generators.
         cache_images: keep decoded images in memory (small sets).
         reduced_decode: decode a JPEG at 1/2, 1/4 or 1/8 scale when the crop downsamples it that much
-            and, with the system's TurboJPEG, only down to the crop's last row (default; see
+            and, with the compiled region decoder, only the rectangle the crop reads (default; see
             :mod:`simdr_lite.data.topdown`); ``False``: always decode in full.
     """
 

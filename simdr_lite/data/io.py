@@ -31,7 +31,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .turbojpeg import JpegFrame, decode_top_rows, jpeg_frame
+from .jpeg_region import JpegFrame, decode_region, jpeg_frame
 
 IMREAD_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
 # imdecode flags per scale factor: full, or libjpeg DCT scaling to 1/2, 1/4, 1/8 (JPEG only)
@@ -96,7 +96,7 @@ def read_image(path: str | os.PathLike, color_rgb: bool = False) -> np.ndarray:
 
 def jpeg_size(data: np.ndarray | bytes) -> tuple[int, int] | None:
     """``(W, H)`` from a JPEG's frame header without decoding, or ``None`` if ``data`` is not a JPEG
-    (or its header cannot be read before the first scan); :func:`~simdr_lite.data.turbojpeg.jpeg_frame`
+    (or its header cannot be read before the first scan); :func:`~simdr_lite.data.jpeg_region.jpeg_frame`
     reads it. EXIF orientation is not applied, as in :data:`IMREAD_FLAGS` (``IMREAD_IGNORE_ORIENTATION``)."""
     frame = jpeg_frame(data)
     return None if frame is None else (frame.width, frame.height)
@@ -113,8 +113,8 @@ class LazyImage:
         max_factor: 8 for a JPEG, 1 for other formats.
         cache: optional dict shared by a dataset, keyed by ``(path, factor)``: decoded images are
             kept there and reused (each scale of a file is decoded at most once).
-        frame: the JPEG's headers (:meth:`open` reads them), which let :meth:`decode_rows` decode only
-            the top of the image.
+        frame: the JPEG's headers (:meth:`open` reads them), which let :meth:`decode_region` decode
+            only the rectangle a crop reads.
     """
 
     __slots__ = ("path", "width", "height", "data", "max_factor", "cache", "frame")
@@ -167,11 +167,12 @@ class LazyImage:
             self.cache[key] = img
         return img
 
-    def decode_rows(self, factor: int, rows: int) -> np.ndarray:
-        """BGR, at least the top ``rows`` rows of the decode at ``factor``, equal to a full decode's.
+    def decode_region(self, factor: int, box: tuple[int, int, int, int]) -> np.ndarray:
+        """BGR image at ``factor`` whose pixels inside ``box = (x0, y0, x1, y1)`` (end-exclusive, at that
+        scale) equal a full decode's; outside the box they are undefined unless it is a full decode.
 
-        Without a shared cache (which keeps whole images) and with the system's TurboJPEG, only the top
-        is decoded (:func:`~simdr_lite.data.turbojpeg.decode_top_rows`); otherwise this is :meth:`decode`.
+        Without a shared cache (which keeps whole images) and with the compiled helper, only the box is
+        decoded (:func:`~simdr_lite.data.jpeg_region.decode_region`); otherwise this is :meth:`decode`.
         Raises :class:`ImageReadError` when corrupt or truncated (the full decode judges), as :meth:`decode`.
         """
         factor = min(int(factor), self.max_factor)
@@ -180,7 +181,7 @@ class LazyImage:
                 self.data = read_bytes(self.path)
             if _truncated_jpeg(self.data):
                 raise ImageReadError(f"JPEG file {self.path!r} is truncated (no end-of-image marker)")
-            img = decode_top_rows(self.data, self.frame, rows, factor)
+            img = decode_region(self.data, self.frame, box, factor)
             if img is not None:
                 return img
         return self.decode(factor)

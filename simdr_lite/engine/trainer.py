@@ -21,7 +21,7 @@ import torch
 from tqdm.auto import tqdm
 
 from simdr_lite import build
-from simdr_lite.data import turbojpeg
+from simdr_lite.data import jpeg_region
 from simdr_lite.data.batch import prepare_batch
 
 from .checkpoint import restore_run, save_run
@@ -57,7 +57,7 @@ class Trainer:
         self.opt = optimization(cfg, self.model, lr, self.device)
         self.epoch, self.iteration, self.best, self.history, self.partial = 0, 0, -math.inf, [], (0.0, 0)
         self.train_ds, self.val_ds = self.dist.local_first(lambda: build.datasets(cfg))
-        if not cfg.data.cache_images and (note := turbojpeg.missing_note()):
+        if not cfg.data.cache_images and (note := jpeg_region.missing_note()):
             self.dist.print(note)  # images are decoded per sample: say how to decode less
         self.loader = build.loader(cfg, self.train_ds, distributed=self.dist.world_size > 1)
 

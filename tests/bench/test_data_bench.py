@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from simdr_lite.bench import data as bench
-from simdr_lite.data import turbojpeg
+from simdr_lite.data import jpeg_region
 from simdr_lite.data.augment import AugmentConfig
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.representations import REPRESENTATIONS, get_representation
@@ -71,7 +71,7 @@ def test_main_tiny_run(capsys):
     assert "official per-sample reference" in out and "(median of 1 rounds)" in out
     assert "ours, full decode, 0 workers: loader" in out
     assert "ours, partial decode (default), 0 workers: + batch step on CPU" in out
-    assert ("top 2/3 only (TurboJPEG)" in out) == turbojpeg.available()
+    assert ("only the crop's rectangle (jpeg_region)" in out) == jpeg_region.available()
 
 
 def test_rate_table_reports_medians_ranges_and_ratios_of_medians():

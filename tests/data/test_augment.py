@@ -15,7 +15,7 @@ from simdr_lite.data.augment import (
     random_flip,
     random_rotation,
     random_scale,
-    rows_read,
+    region_read,
     sample_augmentation,
     sample_rng,
     to_chw,
@@ -202,12 +202,14 @@ def test_preview_callback_matches_training_path():
     assert np.allclose(_brightest(crop), jc[0], atol=1.0)  # the joint follows the pixels
 
 
-def test_rows_read_covers_every_source_row_the_warp_samples():
-    """A ramp image whose value is its row index: no crop pixel reaches below the last row read."""
+def test_region_read_covers_every_source_pixel_the_warp_samples():
+    """Ramp images whose value is the row (column) index: no crop pixel reads outside the region."""
     input_size = (48, 64)
-    ramp = np.repeat(np.arange(400, dtype=np.float32)[:, None], 300, axis=1)
-    for rotation in (0.0, 33.0, -70.0):
-        trans = get_affine_transform(np.array([100.0, 90.0]), np.array([0.4, 0.5]), rotation, input_size)
-        rows = rows_read(trans, input_size)
-        crop = warp_image(ramp, trans, input_size)
-        assert rows - 5 < crop.max() <= rows - 1  # covered, and the bound is tight
+    rows = np.repeat(np.arange(400, dtype=np.float32)[:, None], 300, axis=1)
+    cols = np.repeat(np.arange(300, dtype=np.float32)[None], 400, axis=0)
+    for rotation in (0.0, 33.0, -70.0, 180.0):
+        trans = get_affine_transform(np.array([150.0, 190.0]), np.array([0.4, 0.5]), rotation, input_size)
+        x0, y0, x1, y1 = region_read(trans, input_size)
+        for ramp, lo, hi in ((rows, y0, y1), (cols, x0, x1)):
+            crop = warp_image(ramp, trans, input_size)
+            assert lo <= crop.min() < lo + 4 and hi - 5 < crop.max() <= hi - 1  # covered, and tight
