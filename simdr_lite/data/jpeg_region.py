@@ -18,7 +18,8 @@ full decode (``tests/data/test_jpeg_region.py``).
 The libjpeg API needs C (its error handler must ``longjmp``), so ``jpeg_region.c`` (60 lines) is compiled
 on first use with the system's C compiler against libjpeg-turbo's headers (Debian/Ubuntu
 ``libjpeg-dev``, conda-forge ``libjpeg-turbo``, Homebrew ``jpeg-turbo``) and cached under
-``~/.cache/simdr-lite``; ``python -m simdr_lite.data.jpeg_region`` builds it and says what it found.
+``~/.cache/simdr-lite`` (``CC``, ``CFLAGS`` and ``LDFLAGS`` are honoured, e.g. for Homebrew's paths);
+``python -m simdr_lite.data.jpeg_region`` builds it and says what it found.
 Without a compiler or the headers, :func:`available` is False and the data path decodes whole images
 with OpenCV, as before (``SIMDR_JPEG_REGION=0`` forces that).
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -106,7 +108,8 @@ def _compile(target: Path) -> str | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
     os.close(fd)
-    cmd = [cc, "-O2", "-shared", "-fPIC", *extra, "-o", tmp, str(SOURCE), "-ljpeg"]
+    flags = shlex.split(os.environ.get("CFLAGS", "")) + shlex.split(os.environ.get("LDFLAGS", ""))
+    cmd = [cc, "-O2", "-shared", "-fPIC", *extra, *flags, "-o", tmp, str(SOURCE), "-ljpeg"]
     try:
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if run.returncode != 0:
@@ -125,7 +128,7 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
     """The compiled helper (built on first use, then reused), or ``None`` and the reason."""
     if os.environ.get("SIMDR_JPEG_REGION") == "0":
         return None, "switched off by SIMDR_JPEG_REGION=0"
-    key = hashlib.sha256(SOURCE.read_bytes() + sys.platform.encode()).hexdigest()[:16]
+    key = hashlib.sha256(SOURCE.read_bytes() + f"{sys.platform}:{sys.prefix}".encode()).hexdigest()[:16]
     target = _cache_dir() / f"jpeg_region-{key}.so"
     if not target.is_file():
         try:
