@@ -50,7 +50,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, default_collate
 
 from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCodec
 from simdr_lite.codecs import reference as ref
@@ -69,7 +69,7 @@ from simdr_lite.data.batch import prepare_batch
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.data.fixtures import COCO_TEMPLATE
 from simdr_lite.data.io import DECODE_FLAGS
-from simdr_lite.data.loading import make_loader, worker_init
+from simdr_lite.data.loading import collate, make_loader, worker_init
 from simdr_lite.data.synthetic import make_synthetic_coco
 from simdr_lite.geometry import PIXEL_STD, get_affine_transform
 from simdr_lite.representations import REPRESENTATIONS, Representation, get_representation
@@ -290,6 +290,13 @@ def reference_encode(codec: KeypointCodec, joints: np.ndarray, vis: np.ndarray):
 # ------------------------------------------------------------------------------------ timing
 
 
+# Workers of every loader start from a fresh process, as in training (whose main process has not used
+# OpenCV when it forks them). Workers forked from this process, which has used OpenCV's thread pool by
+# then (the decode timings, the in-process configurations), ran the official pipeline ~20 % slower and
+# ours hardly slower, which flattered the ratio (measured 2026-12-06, docs/RESULTS.md).
+WORKER_START = "forkserver"
+
+
 def _rate(make_iter, n_samples: int) -> float:
     gc.collect()  # the previous measurement's loaders (and their workers) are gone before this one starts
     it = make_iter()
@@ -317,12 +324,15 @@ def _batches_rate(loader, n: int) -> float:
     def gen():
         seen = 0
         while True:
+            before = seen
             for b in loader:
                 size = len(b["image"]) if isinstance(b, dict) else len(b[0])
                 seen += size
                 yield size
                 if seen >= n:
                     return
+            if seen == before:
+                raise ValueError("the loader gives no full batch: use more --images or a smaller --batch")
     return _rate(gen, n)
 
 
@@ -330,8 +340,34 @@ def _loader_rate(ds: CocoKeypoints, rep: Representation | None, workers: int, ba
     """Samples/s of the one training data path: the loader's uint8 crops, then (``rep`` given) the batch
     step on this CPU (normalisation and the representation's targets, batched). With a GPU the batch step
     runs there, so ``rep=None`` (the loader alone) is what the data path costs the CPU."""
-    loader = make_loader(ds, batch, train=True, workers=workers, seed=0)
+    loader = make_loader(ds, batch, train=True, workers=workers, seed=0, multiprocessing_context=WORKER_START)
     return _batches_rate(loader if rep is None else _Prepared(loader, rep), n)
+
+
+class _OneSample(Dataset):
+    """``n`` copies of one ready sample: a loader over it measures the loader's own machinery."""
+
+    def __init__(self, sample, n: int) -> None:
+        self.sample, self.n = sample, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int):
+        return self.sample
+
+
+def collate_rates(ds: CocoKeypoints, workers: int = 2, batch: int = 32, n: int = 2048) -> dict[str, float]:
+    """Samples/s of a loader whose dataset returns one ready sample of ``ds`` (no decoding, no warp): what
+    batching and sending batches between processes costs, with PyTorch's ``default_collate`` (every small
+    array its own shared-memory tensor) and with :func:`~simdr_lite.data.loading.collate` (ours)."""
+    one = _OneSample(ds[0], max(n, batch) + batch)
+    out = {}
+    for name, fn in (("default_collate", default_collate), ("simdr-lite collate", collate)):
+        loader = DataLoader(one, batch_size=batch, num_workers=workers, collate_fn=fn,
+                            persistent_workers=True, multiprocessing_context=WORKER_START)
+        out[name] = _batches_rate(loader, n)
+    return out
 
 
 class _Prepared:
@@ -369,7 +405,8 @@ def rate_table(rates: dict[str, list[float]], workers: dict[str, int]):
 def _reference_loader_rate(reference: OfficialReference, workers: int, batch: int, n: int) -> float:
     """The official set-up: a plain shuffled DataLoader over the per-sample dataset."""
     loader = DataLoader(reference, batch_size=batch, shuffle=True, num_workers=workers, drop_last=True,
-                        persistent_workers=workers > 0, worker_init_fn=worker_init if workers else None)
+                        persistent_workers=workers > 0, worker_init_fn=worker_init if workers else None,
+                        multiprocessing_context=WORKER_START if workers else None)
     return _batches_rate(loader, n)
 
 
@@ -541,6 +578,10 @@ def main(argv: list[str] | None = None) -> None:
         area, rows = roi_shares(ds)
         print(f"region of interest (crop's source box): {area:.0%} of the image area, rows down to its "
               f"bottom {rows:.0%} of the image (means over training samples)")
+        if max(args.workers) > 0:
+            w = max(args.workers)
+            rates = ", ".join(f"{k} {v:.0f}" for k, v in collate_rates(ds, w, args.batch).items())
+            print(f"loader machinery alone (one ready sample, {w} workers), samples/s: {rates}")
 
         reference = OfficialReference(ds, rep.codec, augment, color_rgb=rgb, input_size=size)
         # (name, workers, measure): the reference first; rounds interleave them so that a slow spell of

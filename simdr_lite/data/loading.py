@@ -7,18 +7,23 @@ order or persistent worker state. Shuffling is a ``torch.randperm`` seeded by ``
 ``DistributedSampler`` (same epoch) when ``distributed=True``.
 
 The epoch advances by itself after each full pass; call ``loader.set_epoch(e)`` to set it (e.g. when
-resuming). Batches use PyTorch's default collate: ``image`` ``(B, 3, H, W)``, ``target`` and
-``target_weight`` stacked, numeric ``meta`` entries stacked into tensors and ``meta["image_file"]``
-a list of strings.
+resuming). Batches have PyTorch's default collate layout: ``image`` ``(B, 3, H, W)``, numeric entries
+(``joints``, ``joints_vis``, the ``meta`` values) stacked into tensors, and ``meta["image_file"]`` a list
+of strings. :func:`collate` builds them so that a worker sends one shared-memory tensor per batch (the
+images) and the small arrays by value: the default collate sends each of the ~17 small tensors through
+its own shared-memory file, which cost the loader about a fifth of its samples/s on 2 cores
+(docs/RESULTS.md, data pipeline throughput).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sized
+from collections.abc import Iterator, Mapping, Sized
+from typing import Any
 
+import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler, default_collate
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +59,28 @@ class EpochSampler(Sampler):
             yield (epoch, int(i))
 
 
+def collate(samples: list[Any]) -> Any:
+    """Stack samples as ``default_collate`` does, but numeric values other than tensors into numpy arrays
+    (sent between processes by value; :class:`KeypointLoader` turns them into tensors without a copy).
+    Tensors go through ``default_collate``, which writes a worker's batch straight into shared memory."""
+    first = samples[0]
+    if isinstance(first, torch.Tensor):
+        return default_collate(samples)
+    if isinstance(first, Mapping):
+        return {key: collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, str):
+        return list(samples)
+    return np.stack([np.asarray(s) for s in samples])
+
+
+def _as_tensors(batch: Any) -> Any:
+    if isinstance(batch, np.ndarray):
+        return torch.from_numpy(batch)
+    if isinstance(batch, dict):
+        return {key: _as_tensors(value) for key, value in batch.items()}
+    return batch
+
+
 class KeypointLoader(DataLoader):
     """DataLoader that advances the sampler's epoch after each pass and reports replaced bad images
     (``meta["replaced"]``, ``meta["valid"] == 0``) in one warning line per epoch."""
@@ -69,6 +96,7 @@ class KeypointLoader(DataLoader):
         replaced = invalid = 0
         epoch = self.sampler.epoch
         for batch in super().__iter__():
+            batch = _as_tensors(batch)
             meta = batch.get("meta", {}) if isinstance(batch, dict) else {}
             if "replaced" in meta:
                 replaced += int(torch.as_tensor(meta["replaced"]).sum())
@@ -102,11 +130,14 @@ def make_loader(
     drop_last: bool | None = None,
     persistent_workers: bool | None = None,
     prefetch_factor: int | None = None,
+    multiprocessing_context: str | None = None,
 ) -> KeypointLoader:
     """Loader over a top-down dataset: shuffled and ``drop_last`` for training, in order otherwise.
 
     ``pin_memory`` defaults to ``torch.cuda.is_available()``, ``persistent_workers`` to
-    ``workers > 0``. With ``distributed=True`` the instances are split by a ``DistributedSampler``
+    ``workers > 0``; ``multiprocessing_context`` (``"fork"``, ``"forkserver"``, ``"spawn"``): how workers
+    start.
+    With ``distributed=True`` the instances are split by a ``DistributedSampler``
     (needs an initialised process group), as the official ``train.py`` does.
     """
     if batch_size < 1:
@@ -121,6 +152,8 @@ def make_loader(
         extra["worker_init_fn"] = worker_init
         if prefetch_factor is not None:
             extra["prefetch_factor"] = prefetch_factor
+        if multiprocessing_context is not None:
+            extra["multiprocessing_context"] = multiprocessing_context
     return KeypointLoader(
         dataset,
         batch_size=batch_size,
@@ -128,5 +161,6 @@ def make_loader(
         num_workers=workers,
         pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory,
         drop_last=drop_last,
+        collate_fn=collate,
         **extra,
     )

@@ -3,9 +3,10 @@ import logging
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import default_collate
 
 from simdr_lite.data.coco import CocoKeypoints
-from simdr_lite.data.loading import EpochSampler, make_loader
+from simdr_lite.data.loading import EpochSampler, _as_tensors, collate, make_loader
 
 INPUT = (192, 256)
 
@@ -42,11 +43,31 @@ def test_collate_and_bad_images_reported_once_per_epoch(train_ds, caplog):
     assert loader.epoch == 1  # advanced after the pass
 
 
+def _same(x, y, path="batch"):
+    if isinstance(x, dict):
+        assert x.keys() == y.keys(), path
+        for key in x:
+            _same(x[key], y[key], f"{path}[{key!r}]")
+    elif isinstance(x, torch.Tensor):
+        assert x.dtype == y.dtype and torch.equal(x, y), path
+    else:
+        assert x == y, path
+
+
+def test_collate_gives_the_default_collate_batch(train_ds):
+    """Small arrays travel as numpy (by value), images as one shared tensor; the loader's batch is then
+    exactly PyTorch's default collate, dtypes included."""
+    samples = [train_ds[i] for i in range(5)]
+    raw = collate(samples)
+    assert isinstance(raw["image"], torch.Tensor) and isinstance(raw["meta"]["center"], np.ndarray)
+    _same(_as_tensors(raw), default_collate(samples))
+
+
 def test_workers_give_same_batches_as_main_process(train_ds):
     a = make_loader(train_ds, batch_size=3, train=True, workers=0, seed=7)
     b = make_loader(train_ds, batch_size=3, train=True, workers=2, seed=7, persistent_workers=False)
     for x, y in zip(a, b):
-        assert torch.equal(x["image"], y["image"]) and torch.equal(x["joints"], y["joints"])
+        _same(x, y)
     a.set_epoch(5)
     b.set_epoch(6)
     x, y = next(iter(a)), next(iter(b))
