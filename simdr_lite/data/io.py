@@ -2,7 +2,7 @@
 
 The JPEG decoder is ``cv2.imdecode`` on the file's bytes, chosen by measurement: on the project's
 2-core CPU it decodes a 640x480 JPEG within ~5% of ``torchvision.io.decode_jpeg`` (0.90 vs 0.85 ms;
-``python -m simdr_lite.bench.data --decoders``, docs/results/data.md), and unlike torchvision it
+``python -m simdr_lite.bench.data --decoders``, docs/RESULTS.md), and unlike torchvision it
 returns the BGR ``(H, W, 3)`` uint8 layout that ``cv2.warpAffine`` and the official pipeline work in
 (no copy), also reads PNGs, honours
 ``IMREAD_IGNORE_ORIENTATION`` like the official ``cv2.imread`` call, and reports a corrupt file as

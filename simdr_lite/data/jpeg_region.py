@@ -97,8 +97,8 @@ def _cache_dir() -> Path:
 
 def _compile(target: Path) -> str | None:
     """Compile :data:`SOURCE` to ``target`` (atomically); ``None``, or why it failed."""
-    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
+    cc = shlex.split(os.environ.get("CC", "")) or [shutil.which("cc") or shutil.which("gcc")]
+    if cc[0] is None:
         return "no C compiler found (install gcc, or set CC)"
     extra = []
     env_include = Path(sys.prefix) / "include"
@@ -109,7 +109,7 @@ def _compile(target: Path) -> str | None:
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
     os.close(fd)
     flags = shlex.split(os.environ.get("CFLAGS", "")) + shlex.split(os.environ.get("LDFLAGS", ""))
-    cmd = [cc, "-O2", "-shared", "-fPIC", *extra, *flags, "-o", tmp, str(SOURCE), "-ljpeg"]
+    cmd = [*cc, "-O2", "-shared", "-fPIC", *extra, *flags, "-o", tmp, str(SOURCE), "-ljpeg"]
     try:
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if run.returncode != 0:
