@@ -59,9 +59,8 @@ from simdr_lite.data.augment import (
     AugmentConfig,
     crop_matrix,
     decode_factor,
+    decode_plan,
     flip_center,
-    reduced_to_original,
-    region_read,
     sample_augmentation,
     sample_rng,
 )
@@ -439,10 +438,9 @@ def region_time(ds: CocoKeypoints, repeat: int = 3) -> tuple[float, float]:
         width = ds.images[int(ds.image_ids[i])]["width"]
         trans = (crop_matrix(flip_center(aug.center, width), aug.scale, aug.rotation, ds.input_size, width)
                  if aug.flip else crop_matrix(aug.center, aug.scale, aug.rotation, ds.input_size))
-        f = decode_factor(trans)
-        to_crop = trans @ reduced_to_original(f) if f > 1 else trans
+        f, _, box = decode_plan(trans, ds.input_size)  # as the data path decodes it
         data = blobs[str(ds.image_files[i])]
-        jobs.append((data, jpeg_region.jpeg_frame(data), region_read(to_crop, ds.input_size), f))
+        jobs.append((data, jpeg_region.jpeg_frame(data), box, f))
     best = {"whole": float("inf"), "region": float("inf")}
     for _ in range(repeat):
         t0 = time.perf_counter()

@@ -304,14 +304,23 @@ def apply_augmentation(
     trans = get_affine_transform(c, aug.scale, aug.rotation, input_size)  # flipped image -> crop
     trans_img = trans @ _mirror(width) if aug.flip else trans  # original image -> crop
     if not isinstance(image, np.ndarray):
-        f = decode_factor(trans_img, image.max_factor, margin)
-        to_crop = trans_img @ reduced_to_original(f) if f > 1 else trans_img  # reduced -> original -> crop
-        pixels = image.decode_region(f, region_read(to_crop, input_size))
+        f, to_crop, box = decode_plan(trans_img, input_size, image.max_factor, margin)
+        pixels = image.decode_region(f, box)
         if pixels.shape[1] != image.shape_at(f)[1]:  # decode() fell back to full scale
             to_crop = trans_img
         image, trans_img = pixels, to_crop
     crop = warp_image(image, trans_img, input_size)
     return crop, transform_joints(j, v, trans), v, c
+
+
+def decode_plan(trans_img: np.ndarray, input_size: Sequence[int], max_factor: int = 8,
+                margin: float = 1.0) -> tuple[int, np.ndarray, tuple[int, int, int, int]]:
+    """How to decode the original image for warping it with ``trans_img`` (original -> crop): the scale
+    ``1/f`` (:func:`decode_factor`), the map from that decode to the crop (reduced -> original -> crop),
+    and the rectangle of that decode the warp reads (:func:`region_read`)."""
+    f = decode_factor(trans_img, max_factor, margin)
+    to_crop = trans_img @ reduced_to_original(f) if f > 1 else trans_img
+    return f, to_crop, region_read(to_crop, input_size)
 
 
 def region_read(to_crop: np.ndarray, input_size: Sequence[int]) -> tuple[int, int, int, int]:

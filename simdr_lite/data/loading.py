@@ -70,7 +70,7 @@ def collate(samples: list[Any]) -> Any:
         return {key: collate([s[key] for s in samples]) for key in first}
     if isinstance(first, str):
         return list(samples)
-    return np.stack([np.asarray(s) for s in samples])
+    return np.stack(samples)
 
 
 def _as_tensors(batch: Any) -> Any:

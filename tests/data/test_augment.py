@@ -8,6 +8,7 @@ from simdr_lite.data.augment import (
     AugmentConfig,
     apply_augmentation,
     crop_matrix,
+    decode_plan,
     flip_joints,
     half_body,
     normalize_batch,
@@ -200,6 +201,19 @@ def test_preview_callback_matches_training_path():
                                        FLIP_INDEX)
     assert np.array_equal(crop, ref) and np.allclose(jc, jr)
     assert np.allclose(_brightest(crop), jc[0], atol=1.0)  # the joint follows the pixels
+
+
+def test_decode_plan_scale_map_and_region():
+    """A crop that shrinks the image 4x is decoded at 1/4; the plan's map takes reduced pixels to the same
+    crop points as the original map takes their original pixels, and its region is that map's."""
+    trans = get_affine_transform(np.array([300.0, 240.0]), np.array([4.0, 16 / 3]), 0.0, (192, 256))
+    f, to_crop, box = decode_plan(trans, (192, 256))
+    assert f == 4 and box == region_read(to_crop, (192, 256))
+    reduced = np.array([[10.0, 20.0], [75.0, 50.0]])
+    original = reduced * 4 + 1.5  # reduced pixel i is centred at original 4 i + 1.5
+    assert np.allclose(affine_transform(reduced, to_crop), affine_transform(original, trans))
+    f, to_crop, _ = decode_plan(trans, (192, 256), max_factor=1)  # a PNG: full scale, the map unchanged
+    assert f == 1 and np.array_equal(to_crop, trans)
 
 
 def test_region_read_covers_every_source_pixel_the_warp_samples():
