@@ -44,7 +44,7 @@ import random
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
@@ -56,6 +56,7 @@ from simdr_lite.codecs import HeatmapCodec, KeypointCodec, SASimDRCodec, SimDRCo
 from simdr_lite.codecs import reference as ref
 from simdr_lite.data import jpeg_region
 from simdr_lite.data.augment import (
+    Augmentation,
     AugmentConfig,
     crop_matrix,
     decode_factor,
@@ -426,18 +427,26 @@ def decode_times(files: Sequence[str], repeat: int = 3) -> dict[int, float]:
     return out
 
 
+def _drawn_augmentations(ds: CocoKeypoints, epochs: int) -> Iterator[tuple[int, Augmentation]]:
+    """``(index, augmentation)`` of every training sample in epochs ``0 .. epochs - 1``, drawn as the data
+    path draws them (same per-sample generators); nothing is decoded."""
+    for epoch in range(epochs):
+        for i in range(len(ds)):
+            aug = sample_augmentation(sample_rng(ds.seed, epoch, i), ds.augment, ds.centers[i], ds.scales[i],
+                                      ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
+            yield i, aug
+
+
 def region_time(ds: CocoKeypoints, repeat: int = 3) -> tuple[float, float]:
     """``(whole, region)``: ms per training sample (one epoch's augmentations) to decode the whole image at
     the sample's scale with ``cv2.imdecode``, and only the rectangle its crop reads
     (:func:`~simdr_lite.data.jpeg_region.decode_region`); best of ``repeat`` passes each, interleaved."""
     blobs = {f: np.fromfile(f, np.uint8) for f in dict.fromkeys(ds.image_files.tolist())}
     jobs = []
-    for i in range(len(ds)):
-        aug = sample_augmentation(sample_rng(ds.seed, 0, i), ds.augment, ds.centers[i], ds.scales[i],
-                                  ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
+    for i, aug in _drawn_augmentations(ds, epochs=1):
         width = ds.images[int(ds.image_ids[i])]["width"]
-        trans = (crop_matrix(flip_center(aug.center, width), aug.scale, aug.rotation, ds.input_size, width)
-                 if aug.flip else crop_matrix(aug.center, aug.scale, aug.rotation, ds.input_size))
+        center = flip_center(aug.center, width) if aug.flip else aug.center
+        trans = crop_matrix(center, aug.scale, aug.rotation, ds.input_size, width if aug.flip else None)
         f, _, box = decode_plan(trans, ds.input_size)  # as the data path decodes it
         data = blobs[str(ds.image_files[i])]
         jobs.append((data, jpeg_region.jpeg_frame(data), box, f))
@@ -471,12 +480,9 @@ def factor_shares(ds: CocoKeypoints, epochs: int = 4) -> dict[int, float]:
     """Share of training samples that reduced decoding reads at scale 1/f, f = 1, 2, 4, 8: the
     augmentation each sample draws in ``epochs`` epochs, without decoding anything."""
     counts: Counter[int] = Counter()
-    for epoch in range(epochs):
-        for i in range(len(ds)):
-            aug = sample_augmentation(sample_rng(ds.seed, epoch, i), ds.augment, ds.centers[i], ds.scales[i],
-                                      ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
-            trans = get_affine_transform(aug.center, aug.scale, aug.rotation, ds.input_size)
-            counts[decode_factor(trans)] += 1
+    for _, aug in _drawn_augmentations(ds, epochs):
+        trans = get_affine_transform(aug.center, aug.scale, aug.rotation, ds.input_size)
+        counts[decode_factor(trans)] += 1
     total = sum(counts.values())
     return {f: counts[f] / total for f in (1, 2, 4, 8)}
 
@@ -489,18 +495,15 @@ def roi_shares(ds: CocoKeypoints, epochs: int = 4) -> tuple[float, float]:
     area, rows = [], []
     w, h = ds.input_size
     corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64)
-    for epoch in range(epochs):
-        for i in range(len(ds)):
-            aug = sample_augmentation(sample_rng(ds.seed, epoch, i), ds.augment, ds.centers[i], ds.scales[i],
-                                      ds.joints[i], ds.visible[i], ds.skeleton.upper_body, ds.aspect_ratio)
-            inv = get_affine_transform(aug.center, aug.scale, aug.rotation, ds.input_size, inv=True)
-            src = corners @ inv.T
-            im = ds.images[int(ds.image_ids[i])]
-            width, height = im["width"], im["height"]
-            x0, y0 = np.clip(src.min(0), 0, (width, height))
-            x1, y1 = np.clip(src.max(0), 0, (width, height))
-            area.append((x1 - x0) * (y1 - y0) / (width * height))
-            rows.append(y1 / height)
+    for i, aug in _drawn_augmentations(ds, epochs):
+        inv = get_affine_transform(aug.center, aug.scale, aug.rotation, ds.input_size, inv=True)
+        src = corners @ inv.T
+        im = ds.images[int(ds.image_ids[i])]
+        width, height = im["width"], im["height"]
+        x0, y0 = np.clip(src.min(0), 0, (width, height))
+        x1, y1 = np.clip(src.max(0), 0, (width, height))
+        area.append((x1 - x0) * (y1 - y0) / (width * height))
+        rows.append(y1 / height)
     return float(np.mean(area)), float(np.mean(rows))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from simdr_lite.bench import data as bench
 from simdr_lite.data import jpeg_region
-from simdr_lite.data.augment import AugmentConfig
+from simdr_lite.data.augment import AugmentConfig, flip_center
 from simdr_lite.data.coco import CocoKeypoints
 from simdr_lite.representations import REPRESENTATIONS, get_representation
 
@@ -49,6 +49,18 @@ def test_roi_shares_of_a_crop_that_covers_the_top_half(tmp_path):
     ds.centers[:] = (320, 120)  # a 640 px wide box (scale[0] x 200) of the crop's 8:3 shape: the top half
     ds.scales[:] = (3.2, 1.2)
     assert bench.roi_shares(ds, epochs=1) == pytest.approx((0.5, 0.5), abs=0.01)
+
+
+def test_drawn_augmentations_are_those_the_data_path_draws(tmp_path):
+    ann, img_dir, _ = bench.make_photo_coco(tmp_path, 3, seed=4)
+    ds = CocoKeypoints(ann, img_dir, bench.INPUT, train=True, augment=AugmentConfig.for_family("hrnet"))
+    drawn = list(bench._drawn_augmentations(ds, epochs=2))
+    assert [i for i, _ in drawn] == list(range(len(ds))) * 2
+    for k, (i, aug) in enumerate(drawn):
+        meta = ds[k // len(ds), i]["meta"]  # the sample's centre: in the mirrored image when flipped
+        width = ds.images[int(ds.image_ids[i])]["width"]
+        expected = flip_center(aug.center, width) if aug.flip else aug.center
+        assert np.allclose(meta["center"], expected) and np.allclose(meta["scale"], aug.scale)
 
 
 def test_reference_sample_and_decode_times(tmp_path):
